@@ -1,0 +1,133 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { msToNumber } from '@temporalio/common/lib/time';
+import { ConfigError } from './errors';
+
+const durationString = z.string().refine(
+  (value) => {
+    try {
+      return msToNumber(value as Parameters<typeof msToNumber>[0]) > 0;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'must be a positive duration such as "30 minutes", "90s" or "2h"' },
+);
+
+const commaList = z
+  .string()
+  .default('')
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  );
+
+const port = z.coerce.number().int().min(0).max(65_535);
+
+const optionalUrl = z.url().optional();
+
+const ConfigSchema = z
+  .object({
+    /** Folder for the embedded server's SQLite file, the generated intake token and logs. */
+    SOAR_DATA_DIR: z.string().default('.data'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    /** An existing Temporal cluster; when unset, `npm start` runs a local dev server. */
+    TEMPORAL_ADDRESS: z.string().optional(),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_CLI_PATH: z.string().optional(),
+    TEMPORAL_DEV_PORT: port.default(7233),
+    TEMPORAL_UI_PORT: port.default(8233),
+    /** Base URL of the Temporal Web UI, for links in Slack and the audit timeline. */
+    TEMPORAL_UI_URL: optionalUrl,
+
+    INTAKE_HOST: z.string().default('127.0.0.1'),
+    INTAKE_PORT: port.default(8787),
+    /** Bearer token for `POST /alerts`; generated and kept in the data folder when unset. */
+    INTAKE_TOKEN: z.string().min(16).optional(),
+    INTAKE_MAX_BODY_BYTES: z.coerce.number().int().positive().default(1_048_576),
+
+    SLACK_BOT_TOKEN: z.string().startsWith('xoxb-').optional(),
+    SLACK_SIGNING_SECRET: z.string().min(8).optional(),
+    SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
+    SLACK_CHANNEL_ID: z.string().optional(),
+    /** Slack Web API base URL; only changed for tests against a local stand-in. */
+    SLACK_API_URL: optionalUrl,
+    SLACK_PORT: port.default(3000),
+
+    /** Who may decide: Slack user ids and/or CLI names, comma-separated. */
+    SOAR_APPROVERS: commaList,
+    /** How long the workflow waits for a decision before applying preserve-and-escalate. */
+    SOAR_DECISION_TIMEOUT: durationString.default('30 minutes'),
+
+    /** Elasticsearch for telemetry queries; when unset, the bundled dataset answers them. */
+    ELASTICSEARCH_URL: optionalUrl,
+    ELASTICSEARCH_API_KEY: z.string().optional(),
+    ELASTICSEARCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Base URL of Kibana, for links to the alert. */
+    KIBANA_URL: optionalUrl,
+
+    SOAR_TELEMETRY_DIR: z.string().default(path.join('data', 'telemetry')),
+    SOAR_ASSET_INVENTORY: z.string().default(path.join('data', 'asset-inventory.json')),
+  })
+  .superRefine((config, ctx) => {
+    const hasBot = config.SLACK_BOT_TOKEN !== undefined;
+    const hasSecret = config.SLACK_SIGNING_SECRET !== undefined;
+    const hasAppToken = config.SLACK_APP_TOKEN !== undefined;
+    if (hasAppToken && !hasBot) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_BOT_TOKEN'],
+        message: 'is required with SLACK_APP_TOKEN (Socket Mode still posts with the bot token)',
+      });
+    }
+    if (hasBot && !hasSecret && !hasAppToken) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_SIGNING_SECRET'],
+        message: 'is required with SLACK_BOT_TOKEN in HTTP mode; or set SLACK_APP_TOKEN for Socket Mode',
+      });
+    }
+    if (hasBot && config.SLACK_CHANNEL_ID === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SLACK_CHANNEL_ID'],
+        message: 'is required with SLACK_BOT_TOKEN: the channel id that approval requests go to',
+      });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** True when Slack credentials are configured, in either HTTP or Socket Mode. */
+export function isSlackEnabled(config: Config): boolean {
+  return config.SLACK_BOT_TOKEN !== undefined;
+}
+
+/**
+ * Parses the environment once. Throws `ConfigError` naming every bad key and what to do, never
+ * the value, because values may be secrets.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const known = Object.fromEntries(
+    Object.keys(ConfigSchema.shape).map((key) => [key, emptyToUndefined(env[key])]),
+  );
+  const result = ConfigSchema.safeParse(known);
+  if (result.success) return result.data;
+
+  const lines = result.error.issues.map((issue) => {
+    const key = String(issue.path[0] ?? '(config)');
+    return `${key} ${issue.message.replace(/^Invalid input: /, '')}`;
+  });
+  const keys = [...new Set(result.error.issues.map((issue) => String(issue.path[0])))];
+  throw new ConfigError(
+    `invalid configuration:\n  ${lines.join('\n  ')}\nFix these keys in the environment or .env (see .env.example).`,
+    keys,
+  );
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}

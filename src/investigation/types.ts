@@ -1,0 +1,46 @@
+import type { Coverage } from '../telemetry/types';
+
+export type QuestionId = 'Q1' | 'Q2' | 'Q3' | 'Q4' | 'Q5' | 'Q6' | 'Q7';
+
+/** A fact found while answering a question, with the records it rests on. */
+export interface Finding {
+  /** Machine-readable kind, e.g. `dump-file`, `logon-type-9`, `ppid-spoofed-to-lsass`. */
+  kind: string;
+  /** One sentence for a responder. */
+  summary: string;
+  /** True when the finding supports unauthorised handle leakage. */
+  isSuspicious: boolean;
+  /** ECS field names the finding was read from. */
+  fields: string[];
+  /** Original record ids behind the finding. */
+  recordIds: string[];
+}
+
+/** The answer to one investigation question. */
+export interface Answer {
+  question: QuestionId;
+  coverage: Coverage;
+  findings: Finding[];
+  /** Short description of each query that ran, with counts. */
+  querySummaries: string[];
+  /** Why coverage is `failed` or `absent`, when it is. */
+  coverageNote?: string;
+}
+
+export type VerdictKind = 'escalate' | 'unresolved' | 'benign';
+
+export interface Reason {
+  question: QuestionId;
+  /** Whether this reason pushes towards escalation, leaves the question open, or clears it. */
+  effect: 'escalates' | 'unresolved' | 'clears' | 'scope';
+  text: string;
+  fields: string[];
+  recordIds: string[];
+}
+
+export interface Verdict {
+  kind: VerdictKind;
+  reasons: Reason[];
+  /** True when the host or account is privileged (domain controller, tier-0 and similar). */
+  isPrivilegedScope: boolean;
+}

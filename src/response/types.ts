@@ -1,0 +1,56 @@
+/**
+ * The choices an analyst can make on an alert. Every choice that contains or isolates runs
+ * preservation first.
+ *
+ * - `preserve`: preserve the evidence and escalate; no containment. The deadline's safe default.
+ * - `contain`: preserve, then reversible containment (suspend the recovered non-system tool,
+ *   temporarily limit the user).
+ * - `isolate`: preserve, then host isolation and account containment (confirmed malicious).
+ * - `close-benign`: reverse any temporary containment and close the alert as benign.
+ * - `exception`: close as benign and add an exception for the exact tuple only.
+ */
+export const ACTIONS = ['preserve', 'contain', 'isolate', 'close-benign', 'exception'] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export interface Decision {
+  action: Action;
+  /** Approver identity: a Slack user id, or a name from the CLI. `system:deadline` for the default. */
+  decidedBy: string;
+  /** ISO 8601 time the decision was accepted (workflow time). */
+  decidedAt: string;
+  comment?: string;
+  /** Where the decision came from. */
+  channel: 'slack' | 'cli' | 'deadline';
+}
+
+export type StepName =
+  | 'preserve-evidence'
+  | 'escalate'
+  | 'suspend-process'
+  | 'limit-user'
+  | 'isolate-host'
+  | 'contain-account'
+  | 'reverse-containment'
+  | 'close-alert'
+  | 'create-exception';
+
+/** One intended call on a response connector. */
+export interface StepRequest {
+  step: StepName;
+  /** What the step acts on, e.g. a host, a process entity id, a user SID. */
+  target: Record<string, string>;
+  parameters: Record<string, unknown>;
+  /** Stable per alert and step, so a retried call never acts twice. */
+  idempotencyKey: string;
+}
+
+export interface StepResult {
+  step: StepName;
+  outcome: 'done' | 'skipped' | 'failed';
+  detail: string;
+  idempotencyKey: string;
+  startedAt: string;
+  finishedAt: string;
+  /** What the connector recorded or returned for the call. */
+  record?: Record<string, unknown>;
+}
