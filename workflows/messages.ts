@@ -25,6 +25,11 @@ export interface DecisionRequest {
   action: Action;
   /** Slack user id or CLI name of the person deciding. */
   approver: string;
+  /**
+   * Slack user-group id (`S…`) in the approver list through which the Slack app found `approver`
+   * to be a member. Unset when `approver` is listed directly.
+   */
+  approverGroup?: string;
   comment?: string;
   channel: 'slack' | 'cli';
 }

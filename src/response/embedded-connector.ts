@@ -1,0 +1,67 @@
+import type { Logger } from '../logging';
+import type { ConnectorReceipt, ResponseConnector } from './connector';
+import type { StepRequest } from './types';
+
+/**
+ * The default connector when no response product is configured. It records each intended call
+ * (step, target, parameters, idempotency key) in memory and in the log and changes nothing on any
+ * host or account. A repeated idempotency key returns the first receipt, so a retried activity
+ * never records a second action.
+ */
+export class EmbeddedConnector implements ResponseConnector {
+  readonly name = 'embedded';
+  private readonly receipts = new Map<string, ConnectorReceipt>();
+
+  constructor(
+    private readonly logger?: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** Records the request once per idempotency key and returns its receipt. */
+  async execute(request: StepRequest): Promise<ConnectorReceipt> {
+    const existing = this.receipts.get(request.idempotencyKey);
+    if (existing) {
+      this.logger?.debug({ idempotencyKey: request.idempotencyKey }, 'step already recorded');
+      return existing;
+    }
+
+    const receipt: ConnectorReceipt = {
+      step: request.step,
+      target: { ...request.target },
+      parameters: structuredClone(request.parameters),
+      idempotencyKey: request.idempotencyKey,
+      recordedAt: this.now().toISOString(),
+      effect: 'recorded',
+      ...this.describeReversal(request),
+    };
+    this.receipts.set(request.idempotencyKey, receipt);
+    this.logger?.info(
+      {
+        connector: this.name,
+        step: receipt.step,
+        target: receipt.target,
+        idempotencyKey: receipt.idempotencyKey,
+      },
+      'response step recorded',
+    );
+    return receipt;
+  }
+
+  /** Returns every receipt in the order it was first recorded. */
+  records(): ConnectorReceipt[] {
+    return [...this.receipts.values()];
+  }
+
+  /** Returns the receipt for one idempotency key, if that key was executed. */
+  recordFor(idempotencyKey: string): ConnectorReceipt | undefined {
+    return this.receipts.get(idempotencyKey);
+  }
+
+  // A reversal names the earlier receipts it undoes, which is all this connector can reverse.
+  private describeReversal(request: StepRequest): Pick<ConnectorReceipt, 'detail'> {
+    if (request.step !== 'reverse-containment') return {};
+    const keys = request.parameters.reverseIdempotencyKeys;
+    const candidates = Array.isArray(keys) ? keys.filter((key) => typeof key === 'string') : [];
+    return { detail: { reversed: candidates.filter((key) => this.receipts.has(key)) } };
+  }
+}

@@ -1,0 +1,76 @@
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import { TASK_QUEUE, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE } from '../constants';
+import type { ResponseInput, ResponseResult } from '../../workflows/messages';
+
+export interface StartOrAttachOptions {
+  /**
+   * Workflow id for the alert.
+   * @default `${WORKFLOW_ID_PREFIX}${alert.alertId}`
+   */
+  workflowId?: string;
+  /** @default TASK_QUEUE */
+  taskQueue?: string;
+}
+
+export interface StartOutcome {
+  workflowId: string;
+  runId: string;
+  /** False when a run for this alert already existed, whether still running or finished. */
+  isNew: boolean;
+}
+
+/**
+ * Starts the response workflow for an alert, or attaches to the run that already exists for it.
+ *
+ * The workflow id derives from the alert's stable identity, so a re-fired or re-delivered alert
+ * reaches the existing run: `USE_EXISTING` covers a running one, and `REJECT_DUPLICATE` makes the
+ * server refuse a second run after the first closed. Idempotent per alert. Throws the client's
+ * errors for anything else (connection, namespace, permission).
+ */
+export async function startOrAttach(
+  client: Client,
+  input: ResponseInput,
+  options: StartOrAttachOptions = {},
+): Promise<StartOutcome> {
+  // TODO: take the default id from `workflowIdFor` in src/alert/identity.ts once it exists, so
+  // that intake, CLI and Slack derive it in one place.
+  const workflowId = options.workflowId ?? `${WORKFLOW_ID_PREFIX}${input.alert.alertId}`;
+  const existingRunId = await findExistingRunId(client, workflowId);
+
+  try {
+    const handle = await client.workflow.start<(input: ResponseInput) => Promise<ResponseResult>>(
+      WORKFLOW_TYPE,
+      {
+        taskQueue: options.taskQueue ?? TASK_QUEUE,
+        workflowId,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      },
+    );
+    // NOTE: the SDK does not expose whether USE_EXISTING attached, so `isNew` compares against the
+    // run seen just before. Two first deliveries racing each other may both report isNew true,
+    // but the server still keeps a single run.
+    const runId = handle.firstExecutionRunId;
+    return { workflowId, runId, isNew: runId !== existingRunId };
+  } catch (error) {
+    if (!(error instanceof WorkflowExecutionAlreadyStartedError)) throw error;
+    const runId = existingRunId ?? (await findExistingRunId(client, workflowId));
+    if (runId === undefined) throw error;
+    return { workflowId, runId, isNew: false };
+  }
+}
+
+async function findExistingRunId(client: Client, workflowId: string): Promise<string | undefined> {
+  try {
+    const description = await client.workflow.getHandle(workflowId).describe();
+    return description.runId;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return undefined;
+    throw error;
+  }
+}

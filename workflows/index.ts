@@ -1,0 +1,2 @@
+/** Entry point of the workflow bundle: every workflow the response worker registers. */
+export { malSecLogonResponse } from './malseclogon';
