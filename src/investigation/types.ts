@@ -14,6 +14,11 @@ export interface Finding {
   fields: string[];
   /** Original record ids behind the finding. */
   recordIds: string[];
+  /**
+   * What the finding is about, when a later step must match it exactly: the id of a recognised
+   * tooling entry, or the executable of a recovered process.
+   */
+  subject?: string;
 }
 
 /** The answer to one investigation question. */

@@ -38,6 +38,8 @@ export interface TelemetryEvent {
     sourceImage?: string;
     sourceProcessGuid?: string;
     targetImage?: string;
+    /** Sysmon `TargetProcessId`; identifies LSASS's pid when the target is lsass.exe. */
+    targetProcessId?: number;
     grantedAccess?: string;
     callTrace?: string;
   };

@@ -1,0 +1,135 @@
+import type { Alert } from '../alert/alert';
+import type { TelemetrySource } from '../telemetry/types';
+import { detectInitiators, type Detection } from './initiators';
+import { matchRecognisedTooling } from './inventory';
+import {
+  WINDOW_HOURS,
+  attempt,
+  failedAnswer,
+  finding,
+  windowAround,
+  type QuestionDeps,
+} from './question';
+import type { Answer, Finding } from './types';
+
+/**
+ * Q2: recovers the seclogon source process (`process.entity_id` = SourceProcessGUID) and
+ * initiator candidates from process events on the host within an hour of the access. When no
+ * candidate is recovered the conclusion stays at service-host level and a finding states it.
+ */
+export async function recoverInitiators(
+  alert: Alert,
+  source: TelemetrySource,
+  deps: QuestionDeps,
+): Promise<Answer> {
+  const window = windowAround(alert, WINDOW_HOURS.Q2);
+  const result = await attempt(deps, () => source.processEvents({ host: alert.host, window }));
+  if (!result.ok) return failedAnswer('Q2', result.error);
+  const { value } = result;
+  if (!value.hasDataOfKind) {
+    return {
+      question: 'Q2',
+      coverage: 'absent',
+      findings: [],
+      querySummaries: [value.querySummary],
+      coverageNote:
+        'no process events for this host in the window, so the initiator cannot be recovered',
+    };
+  }
+
+  const recognised = matchRecognisedTooling(deps.inventory, alert);
+  const detections = detectInitiators(
+    alert,
+    value.events,
+    recognised.map((entry) => entry.processExecutable),
+  );
+  const findings = groupDetections(detections).map((group) => {
+    const first = group[0] as Detection;
+    const entry = recognised.find(
+      (item) => item.processExecutable.toLowerCase() === first.executable?.toLowerCase(),
+    );
+    return finding(
+      first.kind,
+      summarise(group),
+      first.isSuspicious,
+      first.fields,
+      group.map((detection) => detection.event),
+      first.kind === 'recognised-initiator' ? entry?.id : first.executable,
+    );
+  });
+  if (
+    !findings.some(
+      (item) =>
+        item.kind === 'seclogon-service-host' || item.kind === 'source-process-not-seclogon',
+    )
+  ) {
+    findings.push(sourceNotFound(alert));
+  }
+  if (!findings.some(isInitiatorFinding)) {
+    findings.push({
+      kind: 'initiator-not-recovered',
+      summary:
+        'No initiator candidate was recovered around the access; the conclusion stays at service-host level (svchost.exe hosting seclogon), which does not clear the alert.',
+      isSuspicious: false,
+      fields: ['process.executable', 'process.command_line'],
+      recordIds: [],
+    });
+  }
+  return { question: 'Q2', coverage: 'present', findings, querySummaries: [value.querySummary] };
+}
+
+function isInitiatorFinding(item: Finding): boolean {
+  return (
+    item.kind !== 'seclogon-service-host' &&
+    item.kind !== 'source-process-not-found' &&
+    item.kind !== 'source-process-not-seclogon'
+  );
+}
+
+function sourceNotFound(alert: Alert): Finding {
+  return {
+    kind: 'source-process-not-found',
+    summary: `No process start for SourceProcessGUID ${alert.access.sourceProcessGuid ?? '(missing)'} in the window, so the seclogon service context is not confirmed.`,
+    isSuspicious: false,
+    fields: ['winlog.event_data.SourceProcessGUID', 'process.entity_id'],
+    recordIds: [],
+  };
+}
+
+/** Groups detections by kind, and recognised initiators also by executable, keeping first-seen order. */
+export function groupDetections(detections: Detection[]): Detection[][] {
+  const groups = new Map<string, Detection[]>();
+  for (const detection of detections) {
+    const key =
+      detection.kind === 'recognised-initiator' || detection.kind === 'seclogon-caller'
+        ? `${detection.kind}|${detection.executable?.toLowerCase() ?? ''}`
+        : detection.kind;
+    groups.set(key, [...(groups.get(key) ?? []), detection]);
+  }
+  return [...groups.values()];
+}
+
+const LABELS: Record<string, string> = {
+  'seclogon-service-host': 'Source process is the Secondary Logon service host',
+  'source-process-not-seclogon': 'Source process is not the seclogon service host',
+  'recognised-initiator': 'Recovered initiator is recognised tooling',
+  'seclogon-caller': 'Recovered Secondary Logon caller',
+  'lsass-clone': 'LSASS clone',
+  'child-of-lsass': 'Process created under lsass.exe',
+  'ppid-spoofed-to-lsass': 'Parent process id spoofed onto lsass',
+  'targets-lsass-pid': 'Command line names the LSASS pid',
+  'malseclogon-tool': 'MalSecLogon tool started',
+  'dump-utility': 'Dump utility started',
+  'shell-started': 'Shell started near the access',
+  'script-host-started': 'Script host started near the access',
+  'new-binary-started': 'Binary from a user-writable path started near the access',
+  'lsass-access': 'Non-system process opened lsass.exe',
+};
+
+function summarise(group: Detection[]): string {
+  const first = group[0] as Detection;
+  const labels = [...new Set(group.map((detection) => detection.label))];
+  const shown = labels.slice(0, 3).join('; ');
+  const more = labels.length > 3 ? ` and ${labels.length - 3} more` : '';
+  return `${LABELS[first.kind] ?? first.kind}: ${shown}${more}.`;
+}

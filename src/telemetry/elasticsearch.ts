@@ -1,0 +1,223 @@
+import axios, { type AxiosInstance } from 'axios';
+import { z } from 'zod';
+import { TelemetryUnavailableError, errorMessage } from '../errors';
+import { ecsToTelemetryEvent } from './ecs-event';
+import {
+  DEFAULT_INDEX_PATTERNS,
+  SIGNAL_FILTER,
+  categoryFilter,
+  countBody,
+  hostFilter,
+  searchBody,
+  timeFilter,
+  userAuthenticationFilter,
+  type IndexPatterns,
+} from './elasticsearch-query';
+import type {
+  AlertQuery,
+  AuthenticationQuery,
+  ProcessQuery,
+  QueryResult,
+  TelemetryEvent,
+  TelemetrySource,
+} from './types';
+
+export { DEFAULT_INDEX_PATTERNS, type IndexPatterns } from './elasticsearch-query';
+
+export interface ElasticsearchOptions {
+  /** Base URL of the cluster, e.g. `https://es.example:9200`. */
+  url: string;
+  /** Encoded API key, sent as `Authorization: ApiKey <key>`. */
+  apiKey?: string;
+  /** @default 10_000 */
+  timeoutMs?: number;
+  /** @default DEFAULT_INDEX_PATTERNS */
+  indices?: Partial<IndexPatterns>;
+  /** Maximum hits one search returns (`size`). @default 500 */
+  maxHits?: number;
+}
+
+const SearchResponseSchema = z.object({
+  hits: z.object({
+    total: z.union([z.number(), z.object({ value: z.number(), relation: z.string().optional() })]),
+    hits: z.array(
+      z.object({
+        _index: z.string(),
+        _id: z.string().optional(),
+        _source: z.record(z.string(), z.unknown()),
+      }),
+    ),
+  }),
+});
+type SearchResponse = z.infer<typeof SearchResponseSchema>;
+
+/** A `TelemetryUnavailableError` with a flag that tells whether retrying the same request can help. */
+export type TelemetryRequestError = TelemetryUnavailableError & { retryable: boolean };
+
+/**
+ * True for telemetry failures that a retry may fix: timeouts, connection errors, 5xx, 408
+ * and 429. Authentication, permission and malformed-request or malformed-reply failures are
+ * not transient.
+ */
+export function isTransientTelemetryError(error: unknown): boolean {
+  return (
+    error instanceof TelemetryUnavailableError &&
+    'retryable' in error &&
+    (error as TelemetryRequestError).retryable === true
+  );
+}
+
+/**
+ * Reads telemetry from Elasticsearch with `POST <indices>/_search`. Every query filters on the
+ * host, the event category and `@timestamp` in the window, sorts oldest first and caps hits at
+ * `maxHits`. Every method throws `TelemetryRequestError` when the search fails and is
+ * read-only, so a retry is safe.
+ */
+export class ElasticsearchTelemetrySource implements TelemetrySource {
+  readonly name = 'elasticsearch';
+  private readonly http: AxiosInstance;
+  private readonly indices: IndexPatterns;
+  private readonly maxHits: number;
+
+  constructor(options: ElasticsearchOptions) {
+    this.indices = { ...DEFAULT_INDEX_PATTERNS, ...options.indices };
+    this.maxHits = options.maxHits ?? 500;
+    this.http = axios.create({
+      baseURL: options.url.replace(/\/+$/, ''),
+      timeout: options.timeoutMs ?? 10_000,
+      headers: {
+        'Content-Type': 'application/json',
+        ...(options.apiKey === undefined ? {} : { Authorization: `ApiKey ${options.apiKey}` }),
+      },
+      // The API key must not travel through a proxy taken from HTTP_PROXY, so axios' proxy lookup is off.
+      proxy: false,
+    });
+  }
+
+  async processEvents(query: ProcessQuery): Promise<QueryResult> {
+    const indices = [this.indices.defend, this.indices.sysmon, this.indices.winlogbeat];
+    const filters = [hostFilter(query.host), categoryFilter('process'), timeFilter(query.window)];
+    const response = await this.search(indices, searchBody(filters, this.maxHits));
+    return this.toResult(response, totalOf(response) > 0, `process events for ${query.host.name}`);
+  }
+
+  async fileEvents(query: ProcessQuery): Promise<QueryResult> {
+    const indices = [this.indices.defend, this.indices.sysmon, this.indices.winlogbeat];
+    const filters = [hostFilter(query.host), categoryFilter('file'), timeFilter(query.window)];
+    const response = await this.search(indices, searchBody(filters, this.maxHits));
+    return this.toResult(response, totalOf(response) > 0, `file events for ${query.host.name}`);
+  }
+
+  /** 4624/4648 for the user; a second, count-only search decides `hasDataOfKind`. */
+  async authenticationEvents(query: AuthenticationQuery): Promise<QueryResult> {
+    const indices = [this.indices.security, this.indices.winlogbeat];
+    const scope = [
+      hostFilter(query.host),
+      categoryFilter('authentication'),
+      timeFilter(query.window),
+    ];
+    const response = await this.search(
+      indices,
+      searchBody([...scope, userAuthenticationFilter(query.userId)], this.maxHits),
+    );
+    const hasData =
+      totalOf(response) > 0 || totalOf(await this.search(indices, countBody(scope))) > 0;
+    return this.toResult(response, hasData, `4624/4648 for ${query.userId ?? 'any user'}`);
+  }
+
+  /** Alerts for the user and/or host; `hasDataOfKind` is true when any alert is stored in the window. */
+  async relatedAlerts(query: AlertQuery): Promise<QueryResult> {
+    const scope = [SIGNAL_FILTER, timeFilter(query.window)];
+    const filters = [...scope];
+    if (query.userId !== undefined) filters.push({ term: { 'user.id': query.userId } });
+    if (query.host !== undefined) filters.push(hostFilter(query.host));
+    const response = await this.search([this.indices.alerts], searchBody(filters, this.maxHits));
+    const hasData =
+      totalOf(response) > 0 ||
+      totalOf(await this.search([this.indices.alerts], countBody(scope))) > 0;
+    return this.toResult(response, hasData, 'related alerts');
+  }
+
+  private async search(indices: string[], body: Record<string, unknown>): Promise<SearchResponse> {
+    const target = indices.map(encodeURIComponent).join(',');
+    let data: unknown;
+    try {
+      const response = await this.http.post(`/${target}/_search`, body, {
+        params: { ignore_unavailable: true, allow_no_indices: true },
+      });
+      data = response.data;
+    } catch (error) {
+      throw translateTransportError(error, target);
+    }
+    const parsed = SearchResponseSchema.safeParse(data);
+    if (!parsed.success) {
+      throw requestError(
+        `Elasticsearch returned an unexpected _search reply for ${target}`,
+        false,
+        parsed.error,
+      );
+    }
+    return parsed.data;
+  }
+
+  private toResult(response: SearchResponse, hasDataOfKind: boolean, what: string): QueryResult {
+    const events: TelemetryEvent[] = [];
+    for (const hit of response.hits.hits) {
+      const event = ecsToTelemetryEvent({ _id: hit._id, ...hit._source }, hit._index);
+      if (event !== undefined) events.push(event);
+    }
+    return {
+      hasDataOfKind,
+      events,
+      querySummary: `${this.name}: ${what}: ${events.length} of ${totalOf(response)}`,
+    };
+  }
+}
+
+function totalOf(response: SearchResponse): number {
+  const total = response.hits.total;
+  return typeof total === 'number' ? total : total.value;
+}
+
+/** Translates every axios failure into one `TelemetryRequestError`, deciding retryability once. */
+function translateTransportError(error: unknown, target: string): TelemetryRequestError {
+  if (!axios.isAxiosError(error)) {
+    return requestError(
+      `Elasticsearch search on ${target} failed: ${errorMessage(error)}`,
+      false,
+      error,
+    );
+  }
+  const status = error.response?.status;
+  if (status === undefined) {
+    const timedOut = error.code === 'ECONNABORTED' || error.code === 'ETIMEDOUT';
+    const what = timedOut ? 'timed out' : `failed (${error.code ?? error.message})`;
+    return requestError(`Elasticsearch search on ${target} ${what}`, true, error);
+  }
+  const retryable = status >= 500 || status === 408 || status === 429;
+  const reason = elasticsearchReason(error.response?.data);
+  return requestError(
+    `Elasticsearch search on ${target} failed with HTTP ${status}${reason === undefined ? '' : `: ${reason}`}`,
+    retryable,
+    error,
+  );
+}
+
+const ErrorBodySchema = z.object({
+  error: z.union([
+    z.string(),
+    z.object({ type: z.string().optional(), reason: z.string().optional() }),
+  ]),
+});
+
+function elasticsearchReason(body: unknown): string | undefined {
+  const parsed = ErrorBodySchema.safeParse(body);
+  if (!parsed.success) return undefined;
+  const detail = parsed.data.error;
+  if (typeof detail === 'string') return detail;
+  return [detail.type, detail.reason].filter((part) => part !== undefined).join(': ') || undefined;
+}
+
+function requestError(message: string, retryable: boolean, cause: unknown): TelemetryRequestError {
+  return Object.assign(new TelemetryUnavailableError(message, { cause }), { retryable });
+}
