@@ -1,0 +1,102 @@
+import { parseArgs } from 'node:util';
+import { ConfigError, errorMessage } from './errors';
+import { UsageError } from './cli/io';
+import { runCheck } from './cli/check';
+import { runIngest, runList, runShow, runApprove, runAudit } from './cli/runs';
+import { runInvestigate } from './cli/investigate';
+import { runDemo } from './demo';
+
+const USAGE = `Usage: soar <command> [options]
+
+Commands:
+  check <file|->                      Report, per document, whether it is the rule's event and which clause fails (JSON lines; no server needed)
+  ingest <file|->                     Start one workflow per matching alert (JSON array, NDJSON or Kibana webhook body)
+  list [--phase <phase>]              List alert runs; --phase awaiting-decision shows the pending approvals
+  show <alert>                        Show one run's state: answers, verdict, decision and steps
+  approve <alert> --action <action> --as <name> [--comment <text>]
+                                      Decide on an alert (actions: preserve, contain, isolate, close-benign, exception)
+  audit <alert> [--format text|json]  Print the audit timeline read from the workflow history
+  investigate <alert-file> --telemetry <file> [--telemetry <file> ...]
+                                      Run the questions and the verdict on exported data, without Temporal
+  demo                                Run the embedded stack on the bundled alerts and print the results
+
+<alert> is an alert id or a workflow id. Temporal is reached at TEMPORAL_ADDRESS, else the local
+dev server on 127.0.0.1:TEMPORAL_DEV_PORT that 'npm start' runs.
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      action: { type: 'string' },
+      as: { type: 'string' },
+      comment: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      phase: { type: 'string' },
+      telemetry: { type: 'string', multiple: true },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const [command, ...args] = positionals;
+  if (values.help === true || command === undefined) {
+    process.stdout.write(USAGE);
+    return command === undefined && values.help !== true ? 2 : 0;
+  }
+
+  switch (command) {
+    case 'check':
+      return runCheck(requireArg(args, 'a file path or -'));
+    case 'ingest':
+      return runIngest(requireArg(args, 'a file path or -'));
+    case 'list':
+      return runList(values.phase);
+    case 'show':
+      return runShow(requireArg(args, 'an alert id'));
+    case 'approve':
+      return runApprove(requireArg(args, 'an alert id'), {
+        action: requireOption(values.action, '--action'),
+        approver: requireOption(values.as, '--as'),
+        comment: values.comment,
+      });
+    case 'audit':
+      return runAudit(requireArg(args, 'an alert id'), values.format);
+    case 'investigate':
+      return runInvestigate(requireArg(args, 'an alert file'), values.telemetry ?? []);
+    case 'demo':
+      return runDemo();
+    default:
+      throw new UsageError(`unknown command '${command}'`);
+  }
+}
+
+function requireArg(args: string[], what: string): string {
+  const [first] = args;
+  if (first === undefined) throw new UsageError(`missing argument: ${what}`);
+  return first;
+}
+
+function requireOption(value: string | undefined, name: string): string {
+  if (value === undefined || value === '') throw new UsageError(`missing option ${name}`);
+  return value;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`soar: ${errorMessage(error)}\n\n${USAGE}`);
+      process.exitCode = 2;
+    } else if (error instanceof ConfigError) {
+      process.stderr.write(`soar: ${error.message}\n`);
+      process.exitCode = 2;
+    } else {
+      // The crash handler of an entry point is the one place that writes to the console directly.
+      console.error(`soar: ${errorMessage(error)}`);
+      process.exitCode = 1;
+    }
+  },
+);

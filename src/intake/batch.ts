@@ -1,0 +1,96 @@
+import type { Alert } from '../alert/alert';
+import { parseIntakeBody } from '../alert/intake-body';
+import { normaliseDocument } from '../alert/normalise';
+import { checkRuleTuple, type TupleFailure } from '../alert/rule-tuple';
+import { errorMessage } from '../errors';
+
+export type DocumentResult =
+  | { index: number; status: 'accepted'; alertId: string; workflowId: string; isNew: boolean }
+  | { index: number; status: 'not-matching'; alertId: string; failures: TupleFailure[] }
+  | { index: number; status: 'invalid'; errors: { path: string; message: string }[] }
+  | { index: number; status: 'failed'; alertId: string; error: string };
+
+export interface BatchOutcome {
+  /** 200 when every document was handled, 400 when nothing in the request was valid, 503 when a start failed. */
+  httpStatus: 200 | 400 | 503;
+  counts: Record<DocumentResult['status'], number>;
+  results: DocumentResult[];
+  /** Why the whole request was rejected, when it was. */
+  error?: string;
+}
+
+/** Starts (or finds) the workflow of one alert; resolves once the run exists durably. */
+export type AlertStarter = (alert: Alert) => Promise<{ workflowId: string; isNew: boolean }>;
+
+/**
+ * Parses a request body into documents, validates and normalises each, checks the rule tuple and
+ * starts one workflow per matching alert. One bad document never affects the others. A failed
+ * start is reported per document (HTTP 503 overall) so the sender retries; retrying is safe
+ * because the workflow id is the alert's stable identity.
+ */
+export async function processBatch(
+  body: string,
+  contentType: string | undefined,
+  startAlert: AlertStarter,
+): Promise<BatchOutcome> {
+  const parsed = parseIntakeBody(body, contentType);
+  if (!parsed.ok) return rejectWhole(parsed.error);
+  if (parsed.documents.length === 0 && parsed.errors.length === 0) {
+    return rejectWhole('the request holds no alert documents');
+  }
+
+  const results: DocumentResult[] = parsed.errors.map((error) => ({
+    index: error.index,
+    status: 'invalid' as const,
+    errors: [{ path: error.path, message: error.message }],
+  }));
+  for (const document of parsed.documents) {
+    results.push(await processDocument(document.index, document.value, startAlert));
+  }
+  results.sort((a, b) => a.index - b.index);
+
+  const counts = countByStatus(results);
+  const isAllInvalid = counts.invalid === results.length;
+  return {
+    httpStatus: isAllInvalid ? 400 : counts.failed > 0 ? 503 : 200,
+    counts,
+    results,
+    error: isAllInvalid ? 'no document in the request is valid; see each result' : undefined,
+  };
+}
+
+async function processDocument(
+  index: number,
+  value: unknown,
+  startAlert: AlertStarter,
+): Promise<DocumentResult> {
+  const normalised = normaliseDocument(value, index);
+  if (!normalised.ok) return { index, status: 'invalid', errors: normalised.issues };
+
+  const { alert } = normalised;
+  const tuple = checkRuleTuple(alert.rule);
+  if (!tuple.matches) {
+    return { index, status: 'not-matching', alertId: alert.alertId, failures: tuple.failures };
+  }
+  try {
+    const started = await startAlert(alert);
+    return { index, status: 'accepted', alertId: alert.alertId, ...started };
+  } catch (error) {
+    return { index, status: 'failed', alertId: alert.alertId, error: errorMessage(error) };
+  }
+}
+
+function countByStatus(results: DocumentResult[]): BatchOutcome['counts'] {
+  const counts = { accepted: 0, 'not-matching': 0, invalid: 0, failed: 0 };
+  for (const result of results) counts[result.status] += 1;
+  return counts;
+}
+
+function rejectWhole(error: string): BatchOutcome {
+  return {
+    httpStatus: 400,
+    counts: { accepted: 0, 'not-matching': 0, invalid: 0, failed: 0 },
+    results: [],
+    error,
+  };
+}

@@ -1,0 +1,93 @@
+import type { App } from '@slack/bolt';
+import { isSlackEnabled, loadConfig, type Config } from './config';
+import { loadDotEnv } from './env-file';
+import { ConfigError, errorMessage } from './errors';
+import { processBatch } from './intake/batch';
+import { startIntakeServer, type IntakeServer } from './intake/server';
+import { resolveIntakeToken } from './intake/token';
+import { createLogger, type Logger } from './logging';
+import { createSlackApp, startSlackApp, stopSlackApp } from './slack/app';
+import { startStack, type Stack } from './stack';
+import { responseSettings } from './temporal/connect';
+import { startOrAttach } from './temporal/start';
+
+/**
+ * The main job: Temporal (a local dev server unless TEMPORAL_ADDRESS is set), the worker, the
+ * alert intake and, when configured, the Slack app. Stops cleanly on SIGINT or SIGTERM.
+ */
+async function main(): Promise<void> {
+  loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL);
+  if (config.SOAR_APPROVERS.length === 0) {
+    logger.warn('SOAR_APPROVERS is empty, so every decision is rejected until it names approvers');
+  }
+
+  const stack = await startStack({ config, logger });
+  const intake = await startIntake(config, logger, stack);
+  const slackApp = await startSlack(config, logger, stack);
+  logger.info({ intake: intake.url, temporal: stack.address }, 'responder running; press Ctrl-C to stop');
+
+  let isStopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (isStopping) return;
+    isStopping = true;
+    logger.info({ signal }, 'stopping: intake first, then Slack, then the worker drains');
+    await intake.close();
+    if (slackApp) await stopSlackApp(slackApp);
+    await stack.stop();
+    logger.info('stopped');
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop(signal).catch((error: unknown) => {
+        logger.error({ err: error }, 'clean stop failed');
+        process.exitCode = 1;
+      });
+    });
+  }
+}
+
+async function startIntake(config: Config, logger: Logger, stack: Stack): Promise<IntakeServer> {
+  const token = resolveIntakeToken(config.INTAKE_TOKEN, config.SOAR_DATA_DIR);
+  if (token.generatedAt !== undefined) {
+    logger.info({ file: token.generatedAt }, 'INTAKE_TOKEN is unset; the intake token is kept in this file');
+  }
+  const settings = responseSettings(config);
+  return startIntakeServer({
+    host: config.INTAKE_HOST,
+    port: config.INTAKE_PORT,
+    token: token.token,
+    maxBodyBytes: config.INTAKE_MAX_BODY_BYTES,
+    logger,
+    processBatch: (body, contentType) =>
+      processBatch(body, contentType, (alert) => startOrAttach(stack.client, { alert, settings })),
+    checkHealth: async () => {
+      try {
+        await stack.connection.healthService.check({});
+        return { isHealthy: true, detail: `reachable at ${stack.address}` };
+      } catch (error) {
+        return { isHealthy: false, detail: `unreachable at ${stack.address}: ${errorMessage(error)}` };
+      }
+    },
+  });
+}
+
+async function startSlack(config: Config, logger: Logger, stack: Stack): Promise<App | undefined> {
+  if (!isSlackEnabled(config)) {
+    logger.info(
+      "Slack is not configured; list pending approvals with 'soar list --phase awaiting-decision' and decide with 'soar approve'",
+    );
+    return undefined;
+  }
+  const app = createSlackApp({ config, temporalClient: stack.client, logger });
+  const address = await startSlackApp(app, config);
+  logger.info(address, 'Slack app started');
+  return app;
+}
+
+main().catch((error: unknown) => {
+  // The crash handler of an entry point is the one place that writes to the console directly.
+  console.error(error instanceof ConfigError ? error.message : `responder failed to start: ${errorMessage(error)}`);
+  process.exit(error instanceof ConfigError ? 2 : 1);
+});
