@@ -8,7 +8,12 @@ import { processBatch } from '../intake/batch';
 import { buildTimeline } from '../audit/timeline';
 import { renderTimelineText } from '../audit/render';
 import { ACTIONS, type Action } from '../response/types';
-import { decideUpdate, stateQuery, type ResponseState } from '../../workflows/messages';
+import {
+  decideUpdate,
+  decisionAttemptRejectedSignal,
+  stateQuery,
+  type ResponseState,
+} from '../../workflows/messages';
 import { printJsonLine, readInput, UsageError } from './io';
 import { findAlertWorkflow } from './workflow-lookup';
 
@@ -88,7 +93,16 @@ export async function runApprove(
       return 0;
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
-        process.stderr.write(`soar: decision rejected: ${error.cause?.message ?? error.message}\n`);
+        const reason = error.cause?.message ?? error.message;
+        // The validator keeps rejected updates out of history; the signal records the attempt there.
+        await handle.signal(decisionAttemptRejectedSignal, {
+          approver: options.approver,
+          action: options.action,
+          channel: 'cli',
+          attemptedAt: new Date().toISOString(),
+          reason,
+        });
+        process.stderr.write(`soar: decision rejected: ${reason}\n`);
         return 1;
       }
       throw error;
