@@ -8,6 +8,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
+import { findFreePort } from '../src/net';
 import {
   TEMPORAL_PYPI_PACKAGES,
   TOOLS_DIR,
@@ -98,7 +99,7 @@ function verifyCli(cli: string): string {
 // The test server takes only a port argument, so the check starts it on a free loopback port,
 // waits until it accepts a connection, and stops it.
 async function verifyTestServer(testServer: string): Promise<void> {
-  const port = await freePort();
+  const port = await findFreePort();
   const child = spawn(testServer, [String(port)], { stdio: 'ignore' });
   let spawnError: Error | undefined;
   child.once('error', (error) => {
@@ -120,18 +121,6 @@ async function verifyTestServer(testServer: string): Promise<void> {
   } finally {
     child.kill('SIGKILL');
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function isListening(port: number): Promise<boolean> {

@@ -1,6 +1,5 @@
 import type { Alert } from '../alert/alert';
-import { baseName } from '../telemetry/ecs-fields';
-import { normaliseAccessMask } from '../telemetry/ecs-event';
+import { checkRuleTuple } from '../alert/rule-tuple';
 import type { TelemetrySource } from '../telemetry/types';
 import { matchRecognisedTooling } from './inventory';
 import type { QuestionDeps } from './question';
@@ -15,28 +14,14 @@ const TUPLE_FIELDS = [
   'host.id',
 ];
 
-/** The rule's `?:\WINDOWS\system32\lsass.exe`: any one drive letter, case-insensitive. */
-const LSASS_TARGET = /^.:\\windows\\system32\\lsass\.exe$/i;
-
-/** Lists the parts of the rule's tuple that the alert does not show. */
+/** Lists the clauses of the rule's query that the alert's event fails, with EQL semantics. */
 export function tupleMismatches(alert: Alert): string[] {
-  const target = alert.access.targetImage ?? alert.rule.targetImage;
-  const callTrace = alert.access.callTrace ?? alert.rule.callTrace;
-  const grantedAccess = alert.access.grantedAccess ?? alert.rule.grantedAccess;
-  const processName = alert.rule.processName ?? baseName(alert.access.sourceImage);
-  const mismatches: string[] = [];
-  if (target === undefined || !LSASS_TARGET.test(target))
-    mismatches.push(`TargetImage ${target ?? 'missing'}`);
-  if (callTrace === undefined || !/seclogon\.dll/i.test(callTrace)) {
-    mismatches.push(
-      callTrace === undefined ? 'CallTrace missing' : 'CallTrace without seclogon.dll',
-    );
-  }
-  if (normaliseAccessMask(grantedAccess) !== '0x14c0')
-    mismatches.push(`GrantedAccess ${grantedAccess ?? 'missing'}`);
-  if (processName?.toLowerCase() !== 'svchost.exe')
-    mismatches.push(`process.name ${processName ?? 'missing'}`);
-  return mismatches;
+  const check = checkRuleTuple(alert.rule);
+  return check.failures.map((failure) =>
+    failure.reason === 'missing'
+      ? `${failure.field} missing`
+      : `${failure.field} ${String(failure.actual)} (expected ${failure.operator} ${failure.expected})`,
+  );
 }
 
 /**

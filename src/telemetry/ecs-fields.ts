@@ -4,27 +4,13 @@
  * or mixed, so every read goes through `readPath`.
  */
 import type { HostRef } from '../alert/alert';
+import { isRecord, readField } from '../alert/fields';
+import * as identifiers from '../alert/identifiers';
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
+export { isRecord };
 
-/** Reads a dotted ECS path, trying the longest dotted key first at every level. */
-export function readPath(doc: unknown, path: string): unknown {
-  return readSegments(doc, path.split('.'));
-}
-
-function readSegments(value: unknown, segments: string[]): unknown {
-  if (segments.length === 0) return value;
-  if (!isRecord(value)) return undefined;
-  for (let take = segments.length; take >= 1; take -= 1) {
-    const key = segments.slice(0, take).join('.');
-    if (!(key in value)) continue;
-    const found = readSegments(value[key], segments.slice(take));
-    if (found !== undefined) return found;
-  }
-  return undefined;
-}
+/** Reads a dotted ECS path in nested, dotted or mixed form (see `readField`). */
+export const readPath = readField;
 
 /**
  * Reads a string field; numbers are rendered in base 10. Windows writes `-` for an empty value
@@ -76,15 +62,10 @@ export function readStrings(doc: unknown, path: string): string[] {
  * anything else.
  */
 export function normaliseLogonId(value: unknown): string | undefined {
-  let parsed: bigint | undefined;
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0)
-    parsed = BigInt(value);
-  if (typeof value === 'string') {
-    const trimmed = value.trim();
-    if (/^0x[0-9a-f]+$/i.test(trimmed)) parsed = BigInt(trimmed);
-    else if (/^\d+$/.test(trimmed)) parsed = BigInt(trimmed);
+  if (typeof value === 'number') {
+    return Number.isSafeInteger(value) && value >= 0 ? `0x${value.toString(16)}` : undefined;
   }
-  return parsed === undefined ? undefined : `0x${parsed.toString(16)}`;
+  return typeof value === 'string' ? identifiers.normaliseHexId(value) : undefined;
 }
 
 /** Normalises an access mask the same way, so `0x000014C0` equals `0x14c0`. */
@@ -95,10 +76,7 @@ export function normaliseAccessMask(value: string | undefined): string | undefin
 /** Normalises a GUID to lower case with braces; other strings are only lower-cased. */
 export function normaliseGuid(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const bare = value.trim().toLowerCase().replace(/^\{/, '').replace(/\}$/, '');
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(bare)
-    ? `{${bare}}`
-    : value.trim().toLowerCase();
+  return identifiers.normaliseGuid(value) ?? value.trim().toLowerCase();
 }
 
 /** Windows logon type names as the Winlogbeat security module writes them in `winlog.logon.type`. */
@@ -144,7 +122,5 @@ export function shortHostName(name: string): string {
 
 /** Returns the file name of a Windows or POSIX path, lower case. */
 export function baseName(path: string | undefined): string | undefined {
-  if (path === undefined) return undefined;
-  const parts = path.split(/[\\/]/);
-  return parts[parts.length - 1]?.toLowerCase();
+  return path === undefined ? undefined : identifiers.baseName(path).toLowerCase();
 }

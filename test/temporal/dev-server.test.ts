@@ -1,5 +1,4 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
@@ -7,18 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { WORKFLOW_TYPE } from '../../src/constants';
 import { createLogger } from '../../src/logging';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
+import { findFreePort } from '../../src/net';
 
 async function withClient<T>(server: DevServer, use: (client: Client) => Promise<T>): Promise<T> {
   const connection = await Connection.connect({ address: server.address });
@@ -42,8 +30,8 @@ describe('startDevServer', () => {
   it('keeps a workflow across a restart', async () => {
     const options = {
       dataDir,
-      port: await freePort(),
-      uiPort: await freePort(),
+      port: await findFreePort(),
+      uiPort: await findFreePort(),
       namespace: 'default',
       logger,
     };
@@ -73,7 +61,7 @@ describe('startDevServer', () => {
     const attempt = startDevServer({
       dataDir,
       port,
-      uiPort: await freePort(),
+      uiPort: await findFreePort(),
       namespace: 'default',
       logger,
     });
