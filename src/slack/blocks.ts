@@ -5,7 +5,7 @@
 import type { types } from '@slack/bolt';
 import type { ApprovalRequestInput } from '../../activities/types';
 import type { Answer, QuestionId, Reason, Verdict } from '../investigation/types';
-import { ACTIONS, type Action, type Decision } from '../response/types';
+import type { Decision } from '../response/types';
 import { buildDecisionButtons } from './buttons';
 import { BLOCK_IDS } from './ids';
 import { ACTION_LABELS, LIMITS, bulletList, escapeMrkdwn, formatActor, inlineCode } from './mrkdwn';

@@ -32,7 +32,7 @@ import { APPROVAL_EVENT_TYPE, BLOCK_IDS, THREAD_REPLY_EVENT_TYPE } from '../../s
 import { startStack, type Stack } from '../../src/stack';
 import { responseSettings } from '../../src/temporal/connect';
 import { startOrAttach } from '../../src/temporal/start';
-import type { ResponseResult } from '../../workflows/messages';
+import { stateQuery, type ResponseResult } from '../../workflows/messages';
 import {
   startFakeSlackWebApi,
   type FakeSlackWebApi,
@@ -46,7 +46,7 @@ const BOT_TOKEN = 'xoxb-test';
 const SIGNING_SECRET = 'e2e-signing-secret-0123456789';
 const CHANNEL_ID = 'C0SOCE2E1';
 const APPROVER = 'U0ANALYST1';
-/** Generous bound for the worker to investigate and post, on a loaded two-core machine. */
+/** Wait limit for the worker to investigate and post the approval (under a second locally). */
 const APPROVAL_WAIT_MS = 30_000;
 /** Pino's numeric level for `error`. */
 const PINO_ERROR_LEVEL = 50;
@@ -67,7 +67,7 @@ describe('responder end to end', () => {
   let eventsUrl: string;
   const logLines: { level: number; msg: string }[] = [];
 
-  /** Set by the first accepted POST; the later cases follow this one run. */
+  /** The first case sets these from its accepted POST, and the later cases follow that one run. */
   let workflowId: string;
   let alertId: string;
   let approvalTs: string;
@@ -118,7 +118,9 @@ describe('responder end to end', () => {
   });
 
   afterEach(() => {
-    const errors = logLines.filter((line) => line.level >= PINO_ERROR_LEVEL).map((line) => line.msg);
+    const errors = logLines
+      .filter((line) => line.level >= PINO_ERROR_LEVEL)
+      .map((line) => line.msg);
     expect(errors).toEqual([]);
   });
 
@@ -137,7 +139,7 @@ describe('responder end to end', () => {
       .filter((call) => call.body.thread_ts !== undefined && call.body.thread_ts === approvalTs);
   }
 
-  it('accepts the positive alert once and attaches a repeat to the same run', async () => {
+  it('starts one run per alert', async () => {
     const positive = await readAlert('positive-malseclogon.json');
 
     const first = await postAlerts(positive);
@@ -157,14 +159,14 @@ describe('responder end to end', () => {
     expect(second.body.results).toEqual([
       expect.objectContaining({ status: 'accepted', workflowId, alertId, isNew: false }),
     ]);
-    const runs = await waitFor(
+    const runIds = await waitFor(
       () => listRunIds(workflowId),
-      (runIds) => runIds.length > 0,
+      (ids) => ids.length > 0,
     );
-    expect(runs).toHaveLength(1);
+    expect(runIds).toHaveLength(1);
   });
 
-  it('reports the near miss, garbage and a missing token', async () => {
+  it('rejects a near miss, garbage and no token', async () => {
     const nearMiss = await postAlerts(await readAlert('near-miss-seclogon.json'));
     const garbage = await postAlerts('{ this is not json');
     const unauthenticated = await postAlerts(await readAlert('positive-malseclogon.json'), 'none');
@@ -173,8 +175,10 @@ describe('responder end to end', () => {
     expect(nearMiss.body.counts).toMatchObject({ accepted: 0, 'not-matching': 1 });
     const miss = nearMiss.body.results?.[0];
     expect(miss?.status).toBe('not-matching');
-    const failedFields = miss?.status === 'not-matching' ? miss.failures.map((f) => f.field) : [];
+    if (miss?.status !== 'not-matching') throw new Error('the near miss was not not-matching');
+    const failedFields = miss.failures.map((failure) => failure.field);
     expect(failedFields).toEqual(['winlog.event_data.TargetImage']);
+    expect(miss.failures[0]?.reason).toBe('mismatch');
 
     expect(garbage.status).toBe(400);
     expect(garbage.body.counts?.accepted).toBe(0);
@@ -185,7 +189,7 @@ describe('responder end to end', () => {
     expect(unauthenticated.body.error).toContain('bearer token');
   });
 
-  it('posts one approval request with the escalate buttons', async () => {
+  it('posts one approval with escalate buttons', async () => {
     const posts = await waitFor(
       async () => approvalPosts(),
       (calls) => calls.length > 0,
@@ -210,9 +214,21 @@ describe('responder end to end', () => {
     );
     expect(stored).toBeDefined();
     approvalTs = stored!.ts;
+
+    // The activity posts the evidence reply after the approval message and only then completes.
+    // A click before that is accepted too, but history then records the decision before the
+    // approval request. So the click waits until the workflow state contains the message.
+    const state = await waitFor(
+      () => stack!.client.workflow.getHandle(workflowId).query(stateQuery),
+      (value) => value.approvalMessage !== undefined,
+      APPROVAL_WAIT_MS,
+    );
+    expect(state.phase).toBe('awaiting-decision');
+    expect(state.approvalMessage).toEqual({ channel: CHANNEL_ID, ts: approvalTs });
+    expect(state.allowedActions).toEqual(['preserve', 'contain', 'isolate']);
   });
 
-  it('runs the containment an approver chooses in Slack', async () => {
+  it('runs the containment chosen in Slack', async () => {
     const handle = stack!.client.workflow.getHandle(workflowId);
 
     const status = await deliverInteraction(
@@ -231,7 +247,11 @@ describe('responder end to end', () => {
     expect(status).toBe(200);
     expect(result.outcome).toBe('completed');
     expect(result.verdict.kind).toBe('escalate');
-    expect(result.decision).toMatchObject({ action: 'contain', decidedBy: APPROVER, channel: 'slack' });
+    expect(result.decision).toMatchObject({
+      action: 'contain',
+      decidedBy: APPROVER,
+      channel: 'slack',
+    });
     expect(result.steps.map((step) => step.step)).toEqual([
       'preserve-evidence',
       'suspend-process',
@@ -243,7 +263,9 @@ describe('responder end to end', () => {
     }
 
     const records = stack!.connector.records();
-    const doneKeys = result.steps.filter((step) => step.outcome === 'done').map((s) => s.idempotencyKey);
+    const doneKeys = result.steps
+      .filter((step) => step.outcome === 'done')
+      .map((step) => step.idempotencyKey);
     expect(records.map((record) => record.idempotencyKey)).toEqual(doneKeys);
     expect(new Set(records.map((record) => record.idempotencyKey)).size).toBe(records.length);
     expect(records[0]?.step).toBe('preserve-evidence');
@@ -272,7 +294,7 @@ describe('responder end to end', () => {
     expect(ephemerals[0]?.text).toContain('Recorded:');
   });
 
-  it('renders the audit timeline from the workflow history', async () => {
+  it('renders the audit timeline from history', async () => {
     const history = await stack!.client.workflow.getHandle(workflowId).fetchHistory();
 
     const timeline = buildTimeline(workflowId, history);
@@ -291,12 +313,16 @@ describe('responder end to end', () => {
     ]);
     expect(text).toContain(`ALERT ${alertId}`);
     expect(text).toContain('VERDICT escalate; allowed actions: preserve, contain, isolate');
-    expect(text).toContain(`APPROVAL REQUEST posted to Slack channel ${CHANNEL_ID} (message ${approvalTs})`);
+    expect(text).toContain(
+      `APPROVAL REQUEST posted to Slack channel ${CHANNEL_ID} (message ${approvalTs})`,
+    );
     expect(text).toContain(
       `DECISION contain by ${APPROVER} via slack at ${result.decision.decidedAt}`,
     );
     for (const step of result.steps) {
-      expect(text).toContain(`STEP ${step.step} ${step.outcome}: ${step.detail} (key ${step.idempotencyKey})`);
+      expect(text).toContain(
+        `STEP ${step.step} ${step.outcome}: ${step.detail} (key ${step.idempotencyKey})`,
+      );
     }
     expect(text).toContain('OUTCOME completed (completed)');
   });
@@ -334,7 +360,8 @@ async function startIntake(
         await stack.connection.healthService.check({});
         return { isHealthy: true, detail: `reachable at ${stack.address}` };
       } catch (error) {
-        return { isHealthy: false, detail: `unreachable at ${stack.address}: ${errorMessage(error)}` };
+        const detail = `unreachable at ${stack.address}: ${errorMessage(error)}`;
+        return { isHealthy: false, detail };
       }
     },
   });
@@ -364,7 +391,11 @@ async function findFreePorts(count: number): Promise<number[]> {
   }
 }
 
-async function postToIntake(url: string, body: string, token: string | undefined): Promise<IntakeReply> {
+async function postToIntake(
+  url: string,
+  body: string,
+  token: string | undefined,
+): Promise<IntakeReply> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (token !== undefined) headers.authorization = `Bearer ${token}`;
   const response = await fetch(url, { method: 'POST', headers, body });
@@ -385,8 +416,8 @@ function blockIdsOf(blocks: unknown): unknown[] {
 
 function actionIdsOf(blocks: unknown): unknown[] {
   const actions = blocksOf(blocks).find((block) => block.block_id === BLOCK_IDS.actions);
-  const elements = Array.isArray(actions?.elements) ? (actions.elements as Record<string, unknown>[]) : [];
-  return elements.map((element) => element.action_id);
+  const elements: unknown = actions?.elements;
+  return blocksOf(elements).map((element) => element.action_id);
 }
 
 function replyKeyOf(metadata: unknown): unknown {
@@ -394,7 +425,7 @@ function replyKeyOf(metadata: unknown): unknown {
   return typed?.event_type === THREAD_REPLY_EVENT_TYPE ? typed.event_payload?.key : undefined;
 }
 
-/** The timeline's entry kinds in history order, without the investigation answers and activities. */
+/** Returns the timeline's entry kinds in history order, without answers and plain activities. */
 function kindOrder(timeline: AuditTimeline): string[] {
   return timeline.entries
     .map((entry) => entry.kind)

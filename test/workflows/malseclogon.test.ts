@@ -22,7 +22,6 @@ import {
   sampleAlert,
   startedNames,
   verdictResult,
-  type FakeOptions,
 } from '../fakes/response';
 import { quietTemporalRuntime } from '../support/quiet-runtime';
 import { startTimeSkippingEnv } from '../support/temporal';
