@@ -1,0 +1,60 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config';
+import { ConfigError } from '../src/errors';
+
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('loadConfig accepted an invalid environment');
+}
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+
+    expect(config.INTAKE_HOST).toBe('127.0.0.1');
+    expect(config.INTAKE_PORT).toBe(8787);
+    expect(config.SOAR_DECISION_TIMEOUT).toBe('30 minutes');
+    expect(config.SOAR_APPROVERS).toEqual([]);
+    expect(config.TEMPORAL_ADDRESS).toBeUndefined();
+  });
+
+  it('splits approvers on commas', () => {
+    const config = loadConfig({ SOAR_APPROVERS: ' U123 , alice,,S456 ' });
+
+    expect(config.SOAR_APPROVERS).toEqual(['U123', 'alice', 'S456']);
+  });
+
+  it('names a bad key without its value', () => {
+    const error = configError({ INTAKE_PORT: 'secret-looking-value', SOAR_DECISION_TIMEOUT: 'soon' });
+
+    expect(error.keys).toEqual(['INTAKE_PORT', 'SOAR_DECISION_TIMEOUT']);
+    expect(error.message).toContain('INTAKE_PORT');
+    expect(error.message).toContain('SOAR_DECISION_TIMEOUT must be a positive duration');
+    expect(error.message).not.toContain('secret-looking-value');
+    expect(error.message).toContain('.env.example');
+  });
+
+  it('requires the signing secret in Slack HTTP mode', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL_ID: 'C1' });
+
+    expect(error.keys).toEqual(['SLACK_SIGNING_SECRET']);
+    expect(error.message).not.toContain('xoxb-1');
+  });
+
+  it('accepts Socket Mode without a signing secret', () => {
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_CHANNEL_ID: 'C1' });
+
+    expect(config.SLACK_APP_TOKEN).toBe('xapp-1');
+  });
+
+  it('rejects an intake token shorter than 16 characters', () => {
+    const error = configError({ INTAKE_TOKEN: 'short' });
+
+    expect(error.keys).toEqual(['INTAKE_TOKEN']);
+  });
+});
