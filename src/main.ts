@@ -2,14 +2,10 @@ import type { App } from '@slack/bolt';
 import { isSlackEnabled, loadConfig, type Config } from './config';
 import { loadDotEnv } from './env-file';
 import { ConfigError, errorMessage } from './errors';
-import { processBatch } from './intake/batch';
-import { startIntakeServer, type IntakeServer } from './intake/server';
-import { resolveIntakeToken } from './intake/token';
+import { startStackIntake } from './intake/start';
 import { createLogger, type Logger } from './logging';
 import { createSlackApp, startSlackApp, stopSlackApp } from './slack/app';
 import { startStack, type Stack } from './stack';
-import { responseSettings } from './temporal/connect';
-import { startOrAttach } from './temporal/start';
 
 /**
  * The main job: Temporal (a local dev server unless TEMPORAL_ADDRESS is set), the worker, the
@@ -24,7 +20,7 @@ async function main(): Promise<void> {
   }
 
   const stack = await startStack({ config, logger });
-  const intake = await startIntake(config, logger, stack);
+  const { server: intake } = await startStackIntake(config, logger, stack);
   const slackApp = await startSlack(config, logger, stack);
   logger.info({ intake: intake.url, temporal: stack.address }, 'responder running; press Ctrl-C to stop');
 
@@ -46,31 +42,6 @@ async function main(): Promise<void> {
       });
     });
   }
-}
-
-async function startIntake(config: Config, logger: Logger, stack: Stack): Promise<IntakeServer> {
-  const token = resolveIntakeToken(config.INTAKE_TOKEN, config.SOAR_DATA_DIR);
-  if (token.generatedAt !== undefined) {
-    logger.info({ file: token.generatedAt }, 'INTAKE_TOKEN is unset; the intake token is kept in this file');
-  }
-  const settings = responseSettings(config);
-  return startIntakeServer({
-    host: config.INTAKE_HOST,
-    port: config.INTAKE_PORT,
-    token: token.token,
-    maxBodyBytes: config.INTAKE_MAX_BODY_BYTES,
-    logger,
-    processBatch: (body, contentType) =>
-      processBatch(body, contentType, (alert) => startOrAttach(stack.client, { alert, settings })),
-    checkHealth: async () => {
-      try {
-        await stack.connection.healthService.check({});
-        return { isHealthy: true, detail: `reachable at ${stack.address}` };
-      } catch (error) {
-        return { isHealthy: false, detail: `unreachable at ${stack.address}: ${errorMessage(error)}` };
-      }
-    },
-  });
 }
 
 async function startSlack(config: Config, logger: Logger, stack: Stack): Promise<App | undefined> {

@@ -16,12 +16,9 @@ import { buildTimeline, type AuditTimeline } from '../../src/audit/timeline';
 import { renderTimelineText } from '../../src/audit/render';
 import { loadConfig, type Config } from '../../src/config';
 import { WORKFLOW_ID_PREFIX } from '../../src/constants';
-import { errorMessage } from '../../src/errors';
 import type { DocumentResult } from '../../src/intake/batch';
-import { processBatch } from '../../src/intake/batch';
-import { startIntakeServer, type IntakeServer } from '../../src/intake/server';
-import { resolveIntakeToken } from '../../src/intake/token';
-import type { Logger } from '../../src/logging';
+import type { IntakeServer } from '../../src/intake/server';
+import { startStackIntake } from '../../src/intake/start';
 import {
   createSlackApp,
   SLACK_EVENTS_PATH,
@@ -30,8 +27,6 @@ import {
 } from '../../src/slack/app';
 import { APPROVAL_EVENT_TYPE, BLOCK_IDS, THREAD_REPLY_EVENT_TYPE } from '../../src/slack/ids';
 import { startStack, type Stack } from '../../src/stack';
-import { responseSettings } from '../../src/temporal/connect';
-import { startOrAttach } from '../../src/temporal/start';
 import { stateQuery, type ResponseResult } from '../../workflows/messages';
 import {
   startFakeSlackWebApi,
@@ -101,20 +96,30 @@ describe('responder end to end', () => {
     const logger = pino({ level: config.LOG_LEVEL }, sink);
 
     stack = await startStack({ config, logger });
-    const started = await startIntake(config, logger, stack);
+    const started = await startStackIntake(config, logger, stack);
     intake = started.server;
     intakeToken = started.token;
-    slackApp = createSlackApp({ config, temporalClient: stack.client, logger });
-    const address = await startSlackApp(slackApp, config);
+    const app = createSlackApp({ config, temporalClient: stack.client, logger });
+    const address = await startSlackApp(app, config);
+    slackApp = app;
     eventsUrl = `http://127.0.0.1:${address.port}${SLACK_EVENTS_PATH}`;
   });
 
+  // Every part is stopped even when an earlier one fails, so no Temporal server outlives the file.
   afterAll(async () => {
-    if (slackApp !== undefined) await stopSlackApp(slackApp);
-    await intake?.close();
-    await stack?.stop();
-    await slack?.close();
-    if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+    const results = await settleInOrder([
+      async () => {
+        if (slackApp !== undefined) await stopSlackApp(slackApp);
+      },
+      async () => intake?.close(),
+      async () => stack?.stop(),
+      async () => slack?.close(),
+      async () => {
+        if (dataDir !== undefined) await rm(dataDir, { recursive: true, force: true });
+      },
+    ]);
+    const failures = results.filter((outcome) => outcome.status === 'rejected');
+    expect(failures).toEqual([]);
   });
 
   afterEach(() => {
@@ -175,7 +180,7 @@ describe('responder end to end', () => {
     expect(nearMiss.body.counts).toMatchObject({ accepted: 0, 'not-matching': 1 });
     const miss = nearMiss.body.results?.[0];
     expect(miss?.status).toBe('not-matching');
-    if (miss?.status !== 'not-matching') throw new Error('the near miss was not not-matching');
+    if (miss?.status !== 'not-matching') throw new Error('expected a not-matching result');
     const failedFields = miss.failures.map((failure) => failure.field);
     expect(failedFields).toEqual(['winlog.event_data.TargetImage']);
     expect(miss.failures[0]?.reason).toBe('mismatch');
@@ -257,7 +262,9 @@ describe('responder end to end', () => {
       'suspend-process',
       'limit-user',
     ]);
-    expect(result.steps[0]?.outcome).toBe('done');
+    expect(result.steps.map((step) => step.outcome)).toEqual(['done', 'done', 'skipped']);
+    // The bundled positive alert runs as SYSTEM and carries no user.id, so no user is limited.
+    expect(result.steps[2]?.detail).toContain('no user.id');
     for (const step of result.steps) {
       expect(step.idempotencyKey).toBe(`${alertId}:${step.step}`);
     }
@@ -268,7 +275,7 @@ describe('responder end to end', () => {
       .map((step) => step.idempotencyKey);
     expect(records.map((record) => record.idempotencyKey)).toEqual(doneKeys);
     expect(new Set(records.map((record) => record.idempotencyKey)).size).toBe(records.length);
-    expect(records[0]?.step).toBe('preserve-evidence');
+    expect(records.map((record) => record.step)).toEqual(['preserve-evidence', 'suspend-process']);
 
     expect(approvalPosts()).toHaveLength(1);
     const updates = slack.callsTo('chat.update');
@@ -336,36 +343,19 @@ describe('responder end to end', () => {
   }
 });
 
-/**
- * Starts the intake as the main job does: the token from config or the data folder, and one
- * workflow start (or attach) per accepted alert.
- */
-async function startIntake(
-  config: Config,
-  logger: Logger,
-  stack: Stack,
-): Promise<{ server: IntakeServer; token: string }> {
-  const { token } = resolveIntakeToken(config.INTAKE_TOKEN, config.SOAR_DATA_DIR);
-  const settings = responseSettings(config);
-  const server = await startIntakeServer({
-    host: config.INTAKE_HOST,
-    port: config.INTAKE_PORT,
-    token,
-    maxBodyBytes: config.INTAKE_MAX_BODY_BYTES,
-    logger,
-    processBatch: (body, contentType) =>
-      processBatch(body, contentType, (alert) => startOrAttach(stack.client, { alert, settings })),
-    checkHealth: async () => {
-      try {
-        await stack.connection.healthService.check({});
-        return { isHealthy: true, detail: `reachable at ${stack.address}` };
-      } catch (error) {
-        const detail = `unreachable at ${stack.address}: ${errorMessage(error)}`;
-        return { isHealthy: false, detail };
-      }
-    },
-  });
-  return { server, token };
+/** Runs each stop step after the previous one settles, and returns every outcome. */
+async function settleInOrder(
+  steps: (() => Promise<unknown>)[],
+): Promise<PromiseSettledResult<unknown>[]> {
+  const outcomes: PromiseSettledResult<unknown>[] = [];
+  for (const step of steps) {
+    try {
+      outcomes.push({ status: 'fulfilled', value: await step() });
+    } catch (error) {
+      outcomes.push({ status: 'rejected', reason: error });
+    }
+  }
+  return outcomes;
 }
 
 /**

@@ -11,6 +11,19 @@ const ALERTS_DIR = path.resolve(__dirname, '..', '..', 'data', 'alerts');
 const positive = JSON.parse(readFileSync(path.join(ALERTS_DIR, 'positive-malseclogon.json'), 'utf8'));
 const nearMiss = JSON.parse(readFileSync(path.join(ALERTS_DIR, 'near-miss-seclogon.json'), 'utf8'));
 
+/** The JSON body of a `POST /alerts` answer, typed loosely as a client reads it. */
+interface BatchReply {
+  error?: string;
+  results: {
+    status: string;
+    workflowId?: string;
+    isNew?: boolean;
+    error?: string;
+    errors?: { path: string }[];
+    failures?: { field: string }[];
+  }[];
+}
+
 describe('intake server', () => {
   let server: IntakeServer;
   const started: Alert[] = [];
@@ -62,7 +75,7 @@ describe('intake server', () => {
 
   it('rejects a body that is not JSON with 400', async () => {
     const response = await post('this is not json');
-    const body = await response.json();
+    const body = (await response.json()) as BatchReply;
 
     expect(response.status).toBe(400);
     expect(body.error).toBeTypeOf('string');
@@ -72,24 +85,24 @@ describe('intake server', () => {
     const ndjson = [JSON.stringify(positive), '{"broken": ', JSON.stringify(nearMiss)].join('\n');
 
     const response = await post(ndjson, { 'content-type': 'application/x-ndjson' });
-    const body = await response.json();
+    const body = (await response.json()) as BatchReply;
 
     expect(response.status).toBe(200);
-    expect(body.results.map((result: { status: string }) => result.status)).toEqual([
+    expect(body.results.map((result) => result.status)).toEqual([
       'accepted',
       'invalid',
       'not-matching',
     ]);
-    expect(body.results[1].errors[0].path).toMatch(/^\$\[1\]/);
-    expect(body.results[2].failures[0].field).toBe('winlog.event_data.TargetImage');
+    expect(body.results[1]?.errors?.[0]?.path).toMatch(/^\$\[1\]/);
+    expect(body.results[2]?.failures?.[0]?.field).toBe('winlog.event_data.TargetImage');
   });
 
   it('reaches the same workflow for a re-delivered alert', async () => {
-    const first = await (await post(JSON.stringify(positive))).json();
-    const second = await (await post(JSON.stringify({ alerts: [positive] }))).json();
+    const first = (await (await post(JSON.stringify(positive))).json()) as BatchReply;
+    const second = (await (await post(JSON.stringify({ alerts: [positive] }))).json()) as BatchReply;
 
-    expect(second.results[0].workflowId).toBe(first.results[0].workflowId);
-    expect(second.results[0].isNew).toBe(false);
+    expect(second.results[0]?.workflowId).toBe(first.results[0]?.workflowId);
+    expect(second.results[0]?.isNew).toBe(false);
   });
 
   it('answers 503 when a start fails and keeps the other results', async () => {
@@ -97,13 +110,13 @@ describe('intake server', () => {
     failingAlertId = 'second-alert-uuid';
 
     const response = await post(JSON.stringify([positive, other]));
-    const body = await response.json();
+    const body = (await response.json()) as BatchReply;
     failingAlertId = undefined;
 
     expect(response.status).toBe(503);
-    expect(body.results[0].status).toBe('accepted');
-    expect(body.results[1].status).toBe('failed');
-    expect(body.results[1].error).toContain('Temporal unavailable');
+    expect(body.results[0]?.status).toBe('accepted');
+    expect(body.results[1]?.status).toBe('failed');
+    expect(body.results[1]?.error).toContain('Temporal unavailable');
   });
 
   it('reports health and rejects other routes', async () => {
@@ -112,7 +125,7 @@ describe('intake server', () => {
     const unknown = await fetch(`${server.url}/nothing`);
 
     expect(health.status).toBe(200);
-    expect((await health.json()).status).toBe('ok');
+    expect(((await health.json()) as { status: string }).status).toBe('ok');
     expect(wrongMethod.status).toBe(405);
     expect(unknown.status).toBe(404);
   });

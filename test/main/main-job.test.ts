@@ -69,9 +69,9 @@ describe('main job', () => {
       headers: { authorization: `Bearer ${token}` },
       body: alert,
     });
-    const body = await response.json();
+    const body = (await response.json()) as { results: { workflowId: string }[] };
     expect(response.status).toBe(200);
-    const workflowId: string = body.results[0].workflowId;
+    const workflowId = body.results[0]?.workflowId ?? '';
 
     const serverPid = Number(/"pid":(\d+),[^\n]*starting Temporal dev server/.exec(first.output())?.[1]);
     expect(serverPid).toBeGreaterThan(0);
