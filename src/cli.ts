@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, errorMessage } from './errors';
-import { UsageError } from './cli/io';
+import { InputError, UsageError } from './cli/io';
+import { loadDotEnv } from './env-file';
 import { runCheck } from './cli/check';
 import { runIngest, runList, runShow, runApprove, runAudit } from './cli/runs';
 import { runInvestigate } from './cli/investigate';
@@ -82,6 +83,7 @@ function requireOption(value: string | undefined, name: string): string {
   return value;
 }
 
+loadDotEnv();
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;
@@ -90,6 +92,9 @@ main(process.argv.slice(2)).then(
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       process.stderr.write(`soar: ${errorMessage(error)}\n\n${USAGE}`);
       process.exitCode = 2;
+    } else if (error instanceof InputError) {
+      process.stderr.write(`soar: ${error.message}\n`);
+      process.exitCode = 1;
     } else if (error instanceof ConfigError) {
       process.stderr.write(`soar: ${error.message}\n`);
       process.exitCode = 2;

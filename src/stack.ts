@@ -5,6 +5,7 @@ import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Config } from './config';
 import { isSlackEnabled } from './config';
 import type { Logger } from './logging';
+import { lockDataDir } from './data-lock';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { createResponseWorker, installRuntimeLogger } from './temporal/worker';
 import { temporalAddress } from './temporal/connect';
@@ -53,6 +54,8 @@ export async function startStack({ config, logger }: StackOptions): Promise<Stac
     if (config.TEMPORAL_ADDRESS === undefined) {
       const dataDir = path.resolve(config.SOAR_DATA_DIR);
       mkdirSync(dataDir, { recursive: true });
+      const unlock = lockDataDir(dataDir);
+      cleanups.push(async () => unlock());
       devServer = await startDevServer({
         dataDir,
         port: config.TEMPORAL_DEV_PORT,

@@ -66,7 +66,20 @@ export function expandDottedKeys(value: unknown): { value: unknown; conflicts: F
   return { value: expandValue(value, [], conflicts), conflicts };
 }
 
+/** Deepest nesting expanded; real alert documents stay under 10 levels. */
+export const MAX_DOCUMENT_DEPTH = 64;
+
+/**
+ * Key names that would reach `Object.prototype` when assigned on a plain object. No ECS or
+ * Windows field uses them, so a document that does is rejected instead of expanded.
+ */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
 function expandValue(value: unknown, at: (string | number)[], conflicts: FieldConflict[]): unknown {
+  if (at.length > MAX_DOCUMENT_DEPTH) {
+    conflicts.push({ path: at, message: `nested deeper than ${MAX_DOCUMENT_DEPTH} levels` });
+    return undefined;
+  }
   if (Array.isArray(value)) return value.map((item, i) => expandValue(item, [...at, i], conflicts));
   if (!isRecord(value)) return value;
 
@@ -76,6 +89,11 @@ function expandValue(value: unknown, at: (string | number)[], conflicts: FieldCo
   for (const key of keys) {
     const segments = key.split('.').filter((segment) => segment !== '');
     if (segments.length === 0) continue;
+    const reserved = segments.find((segment) => RESERVED_KEYS.has(segment));
+    if (reserved !== undefined) {
+      conflicts.push({ path: [...at, key], message: `key '${reserved}' is not allowed in a document; remove it` });
+      continue;
+    }
     const expanded = expandValue(value[key], [...at, ...segments], conflicts);
     mergeAt(out, segments, expanded, at, conflicts);
   }
@@ -91,7 +109,7 @@ function mergeAt(
 ): void {
   const [head, ...rest] = segments;
   if (head === undefined) return;
-  const existing = target[head];
+  const existing = Object.hasOwn(target, head) ? target[head] : undefined;
   if (rest.length === 0) {
     if (existing === undefined) target[head] = value;
     else if (isRecord(existing) && isRecord(value))
@@ -105,7 +123,7 @@ function mergeAt(
     return;
   }
   if (existing === undefined) target[head] = {};
-  const next = target[head];
+  const next = Object.hasOwn(target, head) ? target[head] : undefined;
   if (!isRecord(next)) {
     conflicts.push({ path: [...at, head], message: 'field is both a value and an object' });
     return;

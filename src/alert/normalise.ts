@@ -96,7 +96,7 @@ function alertFromEcs(doc: EcsDocument, shape: SourceShape): Alert {
     shape,
     ruleUuid: readText(doc, 'kibana.alert.rule.uuid'),
     timestamp,
-    host: { id: readText(doc, 'host.id'), name: hostName },
+    host: { id: endpointHostId(doc, hostName), name: hostName },
     user: {
       id: readText(doc, 'user.id'),
       name: readText(doc, 'user.name'),
@@ -128,6 +128,19 @@ function alertFromEcs(doc: EcsDocument, shape: SourceShape): Alert {
     authenticationId: normaliseHexId(readText(doc, 'process.Ext.authentication_id')),
     recordId,
   };
+}
+
+/**
+ * Returns `host.id` only when it belongs to the endpoint. In forwarded (WEF) data the shipper on
+ * the collector writes its own `host.name` and `host.id`, while `winlog.computer_name` names the
+ * endpoint, so a `host.id` next to a different shipper name is the collector's and is dropped.
+ */
+function endpointHostId(doc: EcsDocument, endpointName: string): string | undefined {
+  const shipperName = readFirstText(doc, ['labels.original_host_name', 'host.name']);
+  const shortName = (name: string) => name.trim().toLowerCase().split('.')[0];
+  const isForwarded =
+    shipperName !== undefined && shortName(shipperName) !== shortName(endpointName);
+  return isForwarded ? undefined : readText(doc, 'host.id');
 }
 
 function eventTime(doc: EcsDocument): string {

@@ -2,7 +2,7 @@ import { parseIntakeBody } from '../alert/intake-body';
 import { normaliseDocument } from '../alert/normalise';
 import { checkRuleTuple } from '../alert/rule-tuple';
 import { workflowIdFor } from '../alert/identity';
-import { printJsonLine, readInput, UsageError } from './io';
+import { InputError, printJsonLine, readInput } from './io';
 
 /**
  * `soar check`: for each document, whether it is the rule's event and, if not, which clause
@@ -10,7 +10,7 @@ import { printJsonLine, readInput, UsageError } from './io';
  */
 export function runCheck(file: string): number {
   const parsed = parseIntakeBody(readInput(file));
-  if (!parsed.ok) throw new UsageError(`${file}: ${parsed.error}`);
+  if (!parsed.ok) throw new InputError(`${file}: ${parsed.error}`);
 
   const lines: { index: number; line: Record<string, unknown> }[] = parsed.errors.map((error) => ({
     index: error.index,

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { parseIntakeBody } from '../alert/intake-body';
 import { normaliseDocument } from '../alert/normalise';
+import { checkRuleTuple } from '../alert/rule-tuple';
 import { loadConfig } from '../config';
 import { toEcs } from '../ecs';
 import { errorMessage } from '../errors';
@@ -9,7 +10,7 @@ import { investigateOffline } from '../investigation/investigate';
 import { ecsToTelemetryEvent } from '../telemetry/ecs-event';
 import { EmbeddedTelemetrySource } from '../telemetry/embedded';
 import type { TelemetryEvent } from '../telemetry/types';
-import { readInput, UsageError } from './io';
+import { InputError, readInput, UsageError } from './io';
 
 /**
  * `soar investigate`: runs every question and the verdict on exported data without a Temporal
@@ -21,31 +22,36 @@ export async function runInvestigate(alertFile: string, telemetryFiles: string[]
     throw new UsageError('missing option --telemetry <file>; give at least one exported telemetry file');
   }
   const parsedAlert = parseIntakeBody(readInput(alertFile));
-  if (!parsedAlert.ok) throw new UsageError(`${alertFile}: ${parsedAlert.error}`);
+  if (!parsedAlert.ok) throw new InputError(`${alertFile}: ${parsedAlert.error}`);
   const [first] = parsedAlert.documents;
   if (first === undefined || parsedAlert.documents.length > 1) {
-    throw new UsageError(`${alertFile}: expected exactly one alert document, found ${parsedAlert.documents.length}`);
+    throw new InputError(`${alertFile}: expected exactly one alert document, found ${parsedAlert.documents.length}`);
   }
   const normalised = normaliseDocument(first.value);
   if (!normalised.ok) {
     const issues = normalised.issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-    throw new UsageError(`${alertFile}: invalid alert document: ${issues}`);
+    throw new InputError(`${alertFile}: invalid alert document: ${issues}`);
   }
 
   const events = telemetryFiles.flatMap(readTelemetryFile);
   const source = new EmbeddedTelemetrySource(events, { name: `files:${telemetryFiles.join(',')}` });
   const inventory = await loadAssetInventory(loadConfig().SOAR_ASSET_INVENTORY);
+  const tuple = checkRuleTuple(normalised.alert.rule);
+  if (!tuple.matches) {
+    const clauses = tuple.failures.map((failure) => failure.field).join(', ');
+    process.stderr.write(`soar: warning: ${alertFile} is not the rule's event (fails ${clauses}); investigating anyway\n`);
+  }
   const report = await investigateOffline(normalised.alert, source, inventory);
-  process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  process.stdout.write(`${JSON.stringify({ ruleTuple: tuple, ...report }, null, 2)}\n`);
   return 0;
 }
 
 function readTelemetryFile(file: string): TelemetryEvent[] {
   const parsed = parseIntakeBody(readInput(file));
-  if (!parsed.ok) throw new UsageError(`${file}: ${parsed.error}`);
+  if (!parsed.ok) throw new InputError(`${file}: ${parsed.error}`);
   const [firstError] = parsed.errors;
   if (firstError !== undefined) {
-    throw new UsageError(`${file}: record ${firstError.index} ${firstError.path}: ${firstError.message}`);
+    throw new InputError(`${file}: record ${firstError.index} ${firstError.path}: ${firstError.message}`);
   }
   const dataset = path.basename(file).replace(/\.(nd)?json$/i, '');
   return parsed.documents.flatMap((document) => {
@@ -53,7 +59,7 @@ function readTelemetryFile(file: string): TelemetryEvent[] {
       const event = ecsToTelemetryEvent(toEcs(document.value, { dataset }), dataset);
       return event === undefined ? [] : [event];
     } catch (error) {
-      throw new UsageError(`${file}: record ${document.index} is not a supported event: ${errorMessage(error)}`);
+      throw new InputError(`${file}: record ${document.index} is not a supported event: ${errorMessage(error)}`);
     }
   });
 }

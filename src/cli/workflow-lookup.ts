@@ -1,15 +1,15 @@
 import type { Client, WorkflowHandle } from '@temporalio/client';
+import { workflowIdFor } from '../alert/identity';
 import { WORKFLOW_ID_PREFIX } from '../constants';
-import { UsageError } from './io';
+import { InputError } from './io';
 
 /**
  * Returns the handle of an alert's workflow, given either the workflow id or the alert id.
- * Throws `UsageError` naming the value when no such run exists.
+ * Throws `InputError` naming the value when no such run exists.
  */
 export async function findAlertWorkflow(client: Client, alertOrWorkflowId: string): Promise<WorkflowHandle> {
-  const candidates = alertOrWorkflowId.startsWith(WORKFLOW_ID_PREFIX)
-    ? [alertOrWorkflowId]
-    : [`${WORKFLOW_ID_PREFIX}${alertOrWorkflowId}`, alertOrWorkflowId];
+  const candidates = [workflowIdFor({ alertId: alertOrWorkflowId })];
+  if (alertOrWorkflowId.startsWith(WORKFLOW_ID_PREFIX)) candidates.unshift(alertOrWorkflowId);
   for (const workflowId of candidates) {
     const handle = client.workflow.getHandle(workflowId);
     try {
@@ -19,7 +19,7 @@ export async function findAlertWorkflow(client: Client, alertOrWorkflowId: strin
       if ((error as Error).name !== 'WorkflowNotFoundError') throw error;
     }
   }
-  throw new UsageError(
+  throw new InputError(
     `no workflow for alert '${alertOrWorkflowId}'; run 'soar list' to see the alert and workflow ids`,
   );
 }

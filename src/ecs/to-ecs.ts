@@ -106,7 +106,8 @@ function winlogFields(windows: WindowsRecord): JsonRecord {
 /**
  * Passes an ECS document through, rendering `event.code`, `winlog.event_id` and
  * `winlog.record_id` as strings. `host.name` becomes the lower-case `winlog.computer_name`; a
- * different original `host.name` (a collector) is kept in `labels.original_host_name`.
+ * different original `host.name` (a collector) is kept in `labels.original_host_name`, and its
+ * `host.id` moves to `labels.original_host_id`.
  */
 function normaliseEcs(input: JsonRecord, options: ToEcsOptions): EcsDocument {
   const doc = structuredClone(input);
@@ -125,6 +126,12 @@ function normaliseEcs(input: JsonRecord, options: ToEcsOptions): EcsDocument {
   const endpoint = (computerName ?? originalHostName ?? '').toLowerCase();
   if (originalHostName !== undefined && originalHostName.toLowerCase() !== endpoint) {
     labels.original_host_name = originalHostName;
+    // A WEF collector's shipper writes its own host.id too, which would tie the endpoint's
+    // events to the collector, so it moves to a label with the collector's name.
+    if (host.id !== undefined) {
+      labels.original_host_id = host.id;
+      delete host.id;
+    }
   }
   host.name = endpoint;
   // Only Windows writes winlog.*, so a document with it and no host.os.type is from Windows.

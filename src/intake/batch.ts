@@ -3,6 +3,7 @@ import { parseIntakeBody } from '../alert/intake-body';
 import { normaliseDocument } from '../alert/normalise';
 import { checkRuleTuple, type TupleFailure } from '../alert/rule-tuple';
 import { errorMessage } from '../errors';
+import type { Logger } from '../logging';
 
 export type DocumentResult =
   | { index: number; status: 'accepted'; alertId: string; workflowId: string; isNew: boolean }
@@ -22,6 +23,34 @@ export interface BatchOutcome {
 /** Starts (or finds) the workflow of one alert; resolves once the run exists durably. */
 export type AlertStarter = (alert: Alert) => Promise<{ workflowId: string; isNew: boolean }>;
 
+export interface BatchOptions {
+  /** Receives one line per failed start, with the alert id and the error. */
+  logger?: Logger;
+  /** Workflow starts in flight at once. @default 8 */
+  concurrency?: number;
+}
+
+/**
+ * Longest string accepted in a field the workflow carries. Sysmon call traces and command lines
+ * stay far below it, and every activity input repeats the alert, so Temporal's 4 MiB message
+ * limit would otherwise end a run that the intake had already accepted.
+ */
+export const MAX_FIELD_CHARS = 16_384;
+
+/** Alert fields checked against MAX_FIELD_CHARS, with the source field named in the error. */
+const CARRIED_FIELDS: [string, (alert: Alert) => string | undefined][] = [
+  ['kibana.alert.uuid', (alert) => alert.alertId],
+  ['host.name', (alert) => alert.host.name],
+  ['host.id', (alert) => alert.host.id],
+  ['user.name', (alert) => alert.user.name],
+  ['user.id', (alert) => alert.user.id],
+  ['winlog.event_data.SourceImage', (alert) => alert.access.sourceImage],
+  ['winlog.event_data.TargetImage', (alert) => alert.rule.targetImage],
+  ['winlog.event_data.CallTrace', (alert) => alert.rule.callTrace],
+  ['winlog.event_data.GrantedAccess', (alert) => alert.rule.grantedAccess],
+  ['process.name', (alert) => alert.rule.processName],
+];
+
 /**
  * Parses a request body into documents, validates and normalises each, checks the rule tuple and
  * starts one workflow per matching alert. One bad document never affects the others. A failed
@@ -32,6 +61,7 @@ export async function processBatch(
   body: string,
   contentType: string | undefined,
   startAlert: AlertStarter,
+  options: BatchOptions = {},
 ): Promise<BatchOutcome> {
   const parsed = parseIntakeBody(body, contentType);
   if (!parsed.ok) return rejectWhole(parsed.error);
@@ -44,9 +74,17 @@ export async function processBatch(
     status: 'invalid' as const,
     errors: [{ path: error.path, message: error.message }],
   }));
-  for (const document of parsed.documents) {
-    results.push(await processDocument(document.index, document.value, startAlert));
-  }
+  const pending = [...parsed.documents];
+  const work = async (): Promise<void> => {
+    for (let document = pending.shift(); document; document = pending.shift()) {
+      const result = await processDocument(document.index, document.value, startAlert);
+      if (result.status === 'failed') {
+        options.logger?.error({ alertId: result.alertId, error: result.error }, 'workflow start failed; the sender should retry');
+      }
+      results.push(result);
+    }
+  };
+  await Promise.all(Array.from({ length: options.concurrency ?? 8 }, work));
   results.sort((a, b) => a.index - b.index);
 
   const counts = countByStatus(results);
@@ -68,6 +106,17 @@ async function processDocument(
   if (!normalised.ok) return { index, status: 'invalid', errors: normalised.issues };
 
   const { alert } = normalised;
+  const oversized = CARRIED_FIELDS.filter(([, read]) => (read(alert)?.length ?? 0) > MAX_FIELD_CHARS);
+  if (oversized.length > 0) {
+    return {
+      index,
+      status: 'invalid',
+      errors: oversized.map(([field, read]) => ({
+        path: `$[${index}].${field}`,
+        message: `is ${read(alert)?.length} characters long; the limit is ${MAX_FIELD_CHARS}, so check the sender`,
+      })),
+    };
+  }
   const tuple = checkRuleTuple(alert.rule);
   if (!tuple.matches) {
     return { index, status: 'not-matching', alertId: alert.alertId, failures: tuple.failures };

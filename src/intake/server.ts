@@ -40,7 +40,11 @@ export async function startIntakeServer(options: IntakeServerOptions): Promise<I
   server.requestTimeout = 60_000;
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EADDRINUSE') return reject(error);
+      const where = `${options.host}:${options.port}`;
+      reject(new Error(`intake address ${where} is already in use; stop the other process or set INTAKE_PORT`, { cause: error }));
+    });
     server.listen(options.port, options.host, () => resolve());
   });
   const address = server.address() as AddressInfo;

@@ -30,7 +30,7 @@ export async function startStackIntake(
     maxBodyBytes: config.INTAKE_MAX_BODY_BYTES,
     logger,
     processBatch: (body, contentType) =>
-      processBatch(body, contentType, (alert) => startOrAttach(stack.client, { alert, settings })),
+      processBatch(body, contentType, (alert) => startOrAttach(stack.client, { alert, settings }), { logger }),
     checkHealth: async () => {
       try {
         await stack.connection.healthService.check({});

@@ -7,7 +7,8 @@ import type { TelemetryEvent } from '../telemetry/types';
 
 const SHELLS = new Set(['cmd.exe', 'powershell.exe', 'pwsh.exe', 'powershell_ise.exe']);
 const SCRIPT_HOSTS = new Set(['wscript.exe', 'cscript.exe', 'mshta.exe', 'scrcons.exe', 'hh.exe']);
-const OFFICE_AND_READERS = new Set([
+/** Office applications, document readers and browsers: where phishing chains start. */
+const DOCUMENT_HANDLERS = new Set([
   'winword.exe',
   'excel.exe',
   'powerpnt.exe',
@@ -15,12 +16,23 @@ const OFFICE_AND_READERS = new Set([
   'msaccess.exe',
   'mspub.exe',
   'onenote.exe',
+  'visio.exe',
   'acrord32.exe',
+  'acrobat.exe',
+  'foxitreader.exe',
+  'chrome.exe',
+  'msedge.exe',
+  'firefox.exe',
+  'iexplore.exe',
+  'opera.exe',
+  'brave.exe',
 ]);
 const REMOTE_ADMIN = new Set([
   'wmiprvse.exe',
   'wsmprovhost.exe',
   'winrshost.exe',
+  'psexec.exe',
+  'psexec64.exe',
   'psexesvc.exe',
   'paexec.exe',
   'remcomsvc.exe',
@@ -43,7 +55,8 @@ const SYSTEM_LSASS_ACCESSORS = new Set([
 const DUMP_COMMAND_PATTERNS: { tool: string; pattern: RegExp }[] = [
   {
     tool: 'rundll32 comsvcs MiniDump',
-    pattern: /comsvcs(\.dll)?["'\s,]+.*(minidump|#\s*\+?0*24\b)/i,
+    // MiniDump is export ordinal 24; `#-4294967272` is the same ordinal wrapped around 2^32.
+    pattern: /comsvcs(\.dll)?["'\s,]+.*(minidump|#\s*\+?0*24\b|#\s*-4294967272\b)/i,
   },
   { tool: 'procdump', pattern: /procdump(64a?)?(\.exe)?["'\s].*(-m[apm]\b|\/m[apm]\b|lsass)/i },
   { tool: 'createdump', pattern: /\bcreatedump(\.exe)?\b/i },
@@ -74,8 +87,9 @@ export function isScriptHost(path: string | undefined): boolean {
   return SCRIPT_HOSTS.has(baseName(path) ?? '');
 }
 
-export function isOfficeOrReader(path: string | undefined): boolean {
-  return OFFICE_AND_READERS.has(baseName(path) ?? '');
+/** True for Office applications, document readers and web browsers. */
+export function isDocumentHandler(path: string | undefined): boolean {
+  return DOCUMENT_HANDLERS.has(baseName(path) ?? '');
 }
 
 export function isRemoteAdmin(path: string | undefined): boolean {

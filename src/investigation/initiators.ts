@@ -32,7 +32,7 @@ export interface Detection {
   executable?: string;
 }
 
-/** Shells, script hosts and user-path binaries count only this close to the access. */
+/** Binaries from user-writable paths count only this close to the access. */
 const NEARBY_MS = 5 * 60_000;
 
 const START_FIELDS = ['process.executable', 'process.command_line', 'process.entity_id'];
@@ -40,7 +40,8 @@ const PARENT_FIELDS = ['process.parent.executable', 'process.parent.pid'];
 
 /**
  * Finds the seclogon source process and initiator candidates in process events on the alert's
- * host. `recognisedExecutables` are the workflow identities of recognised tooling entries that
+ * host: MalSecLogon-like behaviour, dump utilities, shells and script hosts anywhere in the
+ * events given, and binaries from user-writable paths within five minutes of the access. `recognisedExecutables` are the workflow identities of recognised tooling entries that
  * matched the alert; a process with one of them is reported as recognised, not suspicious.
  */
 export function detectInitiators(
@@ -146,9 +147,9 @@ function detectStart(
   if (dumpTool !== undefined)
     hits.push(hit('dump-utility', true, `${dumpTool}: ${process?.commandLine ?? name}`));
 
+  if (isShell(executable)) hits.push(hit('shell-started', true, name));
+  if (isScriptHost(executable)) hits.push(hit('script-host-started', true, name));
   const isNearby = Math.abs(Date.parse(event.timestamp) - Date.parse(alert.timestamp)) <= NEARBY_MS;
-  if (isNearby && isShell(executable)) hits.push(hit('shell-started', true, name));
-  if (isNearby && isScriptHost(executable)) hits.push(hit('script-host-started', true, name));
   if (isNearby && hits.length === 0 && isUserWritablePath(executable)) {
     hits.push(hit('new-binary-started', true, `${name} from a user-writable path`));
   }
@@ -173,6 +174,8 @@ function detectAccess(alert: Alert, event: TelemetryEvent, recognised: string[])
   if (isFromSeclogon && !isLsass(access.targetImage)) {
     // CreateProcessWithLogonW makes seclogon open the calling process with 0x14c0, so the
     // target of such an access is the program that asked the service.
+    // This access is not the rule's event, so the mask compares as a number here: the EVTX
+    // rendering of the same CreateProcessWithLogonW access is zero-padded (`0x000014c0`).
     if (normaliseAccessMask(access.grantedAccess) !== '0x14c0') return [];
     const caller = access.targetImage;
     const isRecognised = recognised.some((path) => path.toLowerCase() === caller?.toLowerCase());
@@ -220,4 +223,51 @@ function detectAccess(alert: Alert, event: TelemetryEvent, recognised: string[])
     ];
   }
   return [];
+}
+
+/**
+ * Returns the executables started in `events` that never ran on the host in `history`, the
+ * process starts before the question's window. The seclogon source process and recognised
+ * workflow identities are left out. Call it only when the history contains process data, because
+ * on a host without history every binary would look new.
+ */
+export function detectFirstSeen(
+  alert: Alert,
+  events: TelemetryEvent[],
+  history: TelemetryEvent[],
+  recognisedExecutables: string[],
+): Detection[] {
+  const seen = new Set(history.map((event) => event.process?.executable?.toLowerCase()));
+  const recognised = new Set(recognisedExecutables.map((path) => path.toLowerCase()));
+  const detections: Detection[] = [];
+  for (const event of events) {
+    const executable = event.process?.executable;
+    const key = executable?.toLowerCase();
+    const isSource =
+      alert.access.sourceProcessGuid !== undefined &&
+      event.process?.entityId === alert.access.sourceProcessGuid;
+    if (key === undefined || !isProcessStart(event) || isSource || recognised.has(key)) continue;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    detections.push({
+      kind: 'first-seen-binary',
+      isSuspicious: true,
+      label: `${executable ?? ''} first ran on this host in the window`,
+      fields: START_FIELDS,
+      event,
+      executable,
+    });
+  }
+  return detections;
+}
+
+/** Returns the distinct executables of the process starts in `events`, first spelling kept. */
+export function startedExecutables(events: TelemetryEvent[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const event of events) {
+    const executable = event.process?.executable;
+    if (executable === undefined || !isProcessStart(event)) continue;
+    if (!byKey.has(executable.toLowerCase())) byKey.set(executable.toLowerCase(), executable);
+  }
+  return [...byKey.values()];
 }

@@ -2,7 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import type { Alert, HostRef } from '../alert/alert';
 import { ConfigError, errorMessage } from '../errors';
-import { isSameHost, normaliseAccessMask } from '../telemetry/ecs-event';
+import { isSameHost } from '../telemetry/ecs-event';
+import { isSameHostId } from '../telemetry/ecs-fields';
 
 export const HOST_ROLES = [
   'domain-controller',
@@ -42,7 +43,11 @@ const RecognisedToolingSchema = z.object({
   id: z.string().min(1),
   kind: z.enum(['security-product', 'authorised-test']),
   description: z.string().min(1),
-  /** The exact alert tuple. `grantedAccess` compares as a number; the rest case-insensitively. */
+  /**
+   * The exact alert tuple. `grantedAccess` compares as text, exactly as the rule's `==` does, so
+   * `0x14C0` or `0x000014c0` never match `0x14c0`. The two paths compare whole and without
+   * wildcards, ignoring only letter case, because Windows paths are case-insensitive.
+   */
   tuple: z.object({
     sourceImage: z.string().min(1),
     callTrace: z.string().min(1),
@@ -130,11 +135,10 @@ export function matchRecognisedTooling(
     const isTupleMatch =
       sameText(entry.tuple.sourceImage, alert.access.sourceImage) &&
       sameText(entry.tuple.callTrace, alert.access.callTrace ?? alert.rule.callTrace) &&
-      normaliseAccessMask(entry.tuple.grantedAccess) ===
-        normaliseAccessMask(alert.access.grantedAccess ?? alert.rule.grantedAccess);
+      entry.tuple.grantedAccess === (alert.access.grantedAccess ?? alert.rule.grantedAccess);
     const isHostMatch =
       alert.host.id !== undefined &&
-      sameText(entry.host.id, alert.host.id) &&
+      isSameHostId(entry.host.id, alert.host.id) &&
       isSameHost({ name: entry.host.name }, { name: alert.host.name });
     const isUserMatch = sameText(entry.userId, alert.user.id);
     const isInWindow =

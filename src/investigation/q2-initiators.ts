@@ -1,6 +1,12 @@
 import type { Alert } from '../alert/alert';
-import type { TelemetrySource } from '../telemetry/types';
-import { detectInitiators, type Detection } from './initiators';
+import { errorMessage } from '../errors';
+import type { TelemetryEvent, TelemetrySource, TimeWindow } from '../telemetry/types';
+import {
+  detectFirstSeen,
+  detectInitiators,
+  startedExecutables,
+  type Detection,
+} from './initiators';
 import { matchRecognisedTooling } from './inventory';
 import {
   WINDOW_HOURS,
@@ -12,10 +18,18 @@ import {
 } from './question';
 import type { Answer, Finding } from './types';
 
+/** How far before the Q2 window earlier runs of a binary are searched for. */
+export const FIRST_SEEN_LOOKBACK_DAYS = 30;
+
+const DAY_MS = 86_400_000;
+
 /**
  * Q2: recovers the seclogon source process (`process.entity_id` = SourceProcessGUID) and
- * initiator candidates from process events on the host within an hour of the access. When no
- * candidate is recovered the conclusion stays at service-host level and a finding states it.
+ * initiator candidates from process events on the host within an hour of the access, including
+ * binaries that never ran on the host in the `FIRST_SEEN_LOOKBACK_DAYS` before that window.
+ * When no candidate is recovered the conclusion stays at service-host level and a finding
+ * states it. A history lookup that fails or finds no earlier process data leaves the first-seen
+ * check unresolved (`first-seen-unknown`).
  */
 export async function recoverInitiators(
   alert: Alert,
@@ -38,11 +52,16 @@ export async function recoverInitiators(
   }
 
   const recognised = matchRecognisedTooling(deps.inventory, alert);
-  const detections = detectInitiators(
-    alert,
-    value.events,
-    recognised.map((entry) => entry.processExecutable),
-  );
+  const recognisedExecutables = recognised.map((entry) => entry.processExecutable);
+  const detections = detectInitiators(alert, value.events, recognisedExecutables);
+  const querySummaries = [value.querySummary];
+  const firstSeen = await checkFirstSeen(alert, source, deps, window, value.events);
+  if (firstSeen.querySummary !== undefined) querySummaries.push(firstSeen.querySummary);
+  if (firstSeen.history !== undefined) {
+    detections.push(
+      ...detectFirstSeen(alert, value.events, firstSeen.history, recognisedExecutables),
+    );
+  }
   const findings = groupDetections(detections).map((group) => {
     const first = group[0] as Detection;
     const entry = recognised.find(
@@ -65,6 +84,15 @@ export async function recoverInitiators(
   ) {
     findings.push(sourceNotFound(alert));
   }
+  if (firstSeen.unknownReason !== undefined) {
+    findings.push({
+      kind: 'first-seen-unknown',
+      summary: `Whether a binary first ran on this host in the window is unknown: ${firstSeen.unknownReason}.`,
+      isSuspicious: false,
+      fields: ['process.executable'],
+      recordIds: [],
+    });
+  }
   if (!findings.some(isInitiatorFinding)) {
     findings.push({
       kind: 'initiator-not-recovered',
@@ -75,14 +103,54 @@ export async function recoverInitiators(
       recordIds: [],
     });
   }
-  return { question: 'Q2', coverage: 'present', findings, querySummaries: [value.querySummary] };
+  return { question: 'Q2', coverage: 'present', findings, querySummaries };
+}
+
+interface FirstSeenHistory {
+  /** Earlier runs of the started executables; undefined when the check cannot be made. */
+  history?: TelemetryEvent[];
+  unknownReason?: string;
+  querySummary?: string;
+}
+
+/** Reads earlier runs of every executable started in the window, before the window. */
+async function checkFirstSeen(
+  alert: Alert,
+  source: TelemetrySource,
+  deps: QuestionDeps,
+  window: TimeWindow,
+  events: TelemetryEvent[],
+): Promise<FirstSeenHistory> {
+  const executables = startedExecutables(events);
+  if (executables.length === 0) return {};
+  const start = Date.parse(window.from);
+  const lookback: TimeWindow = {
+    from: new Date(start - FIRST_SEEN_LOOKBACK_DAYS * DAY_MS).toISOString(),
+    to: new Date(start - 1).toISOString(),
+  };
+  const result = await attempt(deps, () =>
+    source.executableHistory({ host: alert.host, window: lookback, executables }),
+  );
+  if (!result.ok) {
+    const reason = `the history lookup failed (${errorMessage(result.error)})`;
+    return { unknownReason: reason, querySummary: `earlier runs: ${reason}` };
+  }
+  const { value } = result;
+  if (!value.hasDataOfKind) {
+    return {
+      unknownReason: `no process events on this host in the ${FIRST_SEEN_LOOKBACK_DAYS} days before the window`,
+      querySummary: value.querySummary,
+    };
+  }
+  return { history: value.events, querySummary: value.querySummary };
 }
 
 function isInitiatorFinding(item: Finding): boolean {
   return (
     item.kind !== 'seclogon-service-host' &&
     item.kind !== 'source-process-not-found' &&
-    item.kind !== 'source-process-not-seclogon'
+    item.kind !== 'source-process-not-seclogon' &&
+    item.kind !== 'first-seen-unknown'
   );
 }
 
@@ -120,9 +188,10 @@ const LABELS: Record<string, string> = {
   'targets-lsass-pid': 'Command line names the LSASS pid',
   'malseclogon-tool': 'MalSecLogon tool started',
   'dump-utility': 'Dump utility started',
-  'shell-started': 'Shell started near the access',
-  'script-host-started': 'Script host started near the access',
+  'shell-started': 'Shell started in the window',
+  'script-host-started': 'Script host started in the window',
   'new-binary-started': 'Binary from a user-writable path started near the access',
+  'first-seen-binary': 'Binary that never ran on this host before the window',
   'lsass-access': 'Non-system process opened lsass.exe',
 };
 

@@ -3,13 +3,14 @@ import type { TelemetryEvent, TelemetrySource } from '../telemetry/types';
 import {
   dumpToolOf,
   isEncodedPowerShell,
-  isOfficeOrReader,
+  isDocumentHandler,
   isProcessStart,
   isRemoteAdmin,
   isScriptHost,
   isShell,
 } from './detectors';
-import { detectInitiators } from './initiators';
+import { detectInitiators, type Detection } from './initiators';
+import { ancestorsOf, startOfAccessTarget, type Ancestor } from './lineage';
 import { findHost, matchRecognisedTooling } from './inventory';
 import {
   WINDOW_HOURS,
@@ -31,10 +32,12 @@ const LINEAGE_FIELDS = [
 ];
 
 /**
- * Q3: checks whether the lineage and user of the initiator candidates fit a recognised
- * Secondary Logon workflow. Escalates on chains from Office or reader documents, shells,
- * script hosts, encoded PowerShell, remote administration or dump tooling, and on users the
- * inventory does not expect on the host.
+ * Q3: checks whether the parent chain and user of the initiator candidates fit a recognised
+ * Secondary Logon workflow. Candidates are the processes Q2 detects, including the program
+ * that asked the Secondary Logon service (its start found by pid and image). Escalates when any
+ * process up the chain is an Office application, reader or browser, a shell or script host,
+ * encoded PowerShell, remote administration (PsExec, WMI, WinRM) or dump tooling, and when the
+ * inventory does not expect the candidate's user on the host.
  */
 export async function assessLineage(
   alert: Alert,
@@ -58,8 +61,9 @@ export async function assessLineage(
   const recognised = matchRecognisedTooling(deps.inventory, alert).map(
     (entry) => entry.processExecutable,
   );
-  const candidates = detectInitiators(alert, value.events, recognised).filter(
-    (detection) => isProcessStart(detection.event) && detection.kind !== 'seclogon-service-host',
+  const candidates = candidateStarts(
+    detectInitiators(alert, value.events, recognised),
+    value.events,
   );
   const expectedUsers = findHost(deps.inventory, alert.host)?.expectedUserIds;
   const findings: Finding[] = [];
@@ -80,7 +84,8 @@ export async function assessLineage(
       );
       continue;
     }
-    findings.push(...lineageFindings(candidate.event, expectedUsers));
+    const chain = ancestorsOf(candidate.event, value.events);
+    findings.push(...lineageFindings(candidate.event, chain, expectedUsers));
   }
   if (findings.length === 0) {
     findings.push({
@@ -95,32 +100,76 @@ export async function assessLineage(
   return { question: 'Q3', coverage: 'present', findings, querySummaries: [value.querySummary] };
 }
 
-function lineageFindings(event: TelemetryEvent, expectedUsers: string[] | undefined): Finding[] {
-  const process = event.process;
-  const parent = process?.parent;
-  const name = describeProcess(process);
-  const parentName = parent?.executable ?? `pid ${parent?.pid ?? 'unknown'}`;
-  const findings: Finding[] = [];
-  const add = (kind: string, summary: string) =>
-    findings.push(finding(kind, summary, true, LINEAGE_FIELDS, [event], process?.executable));
+/**
+ * Turns Q2's detections into process starts to read lineage from: starts as they are, and for a
+ * Secondary Logon caller (an access event) the caller's own start.
+ */
+function candidateStarts(detections: Detection[], events: TelemetryEvent[]): Detection[] {
+  return detections.flatMap((detection) => {
+    if (detection.kind === 'seclogon-service-host') return [];
+    if (isProcessStart(detection.event)) return [detection];
+    const isCaller = detection.kind === 'seclogon-caller' || detection.kind === 'recognised-initiator';
+    if (!isCaller) return [];
+    const start = startOfAccessTarget(detection.event, events);
+    return start === undefined ? [] : [{ ...detection, event: start }];
+  });
+}
 
-  if (isOfficeOrReader(parent?.executable))
-    add(
-      'lineage-from-document',
-      `${name} descends from ${parentName}, a document handler (phishing entry).`,
-    );
-  if (isShell(parent?.executable) || isScriptHost(parent?.executable))
-    add('lineage-from-script', `${name} was started by ${parentName}.`);
-  if (isEncodedPowerShell(parent?.commandLine) || isEncodedPowerShell(process?.commandLine)) {
-    add('encoded-powershell', `${name} runs in a chain with an encoded PowerShell command.`);
+/** The chain checks, in order; each reports the nearest ancestor that matches. */
+const CHAIN_CHECKS: { kind: string; matches: (ancestor: Ancestor) => boolean; what: string }[] = [
+  {
+    kind: 'lineage-from-document',
+    matches: (ancestor) => isDocumentHandler(ancestor.executable),
+    what: 'an Office application, reader or browser (phishing entry)',
+  },
+  {
+    kind: 'lineage-from-script',
+    matches: (ancestor) => isShell(ancestor.executable) || isScriptHost(ancestor.executable),
+    what: 'a shell or script host',
+  },
+  {
+    kind: 'encoded-powershell',
+    matches: (ancestor) => isEncodedPowerShell(ancestor.commandLine),
+    what: 'PowerShell with an encoded command',
+  },
+  {
+    kind: 'lineage-from-remote-admin',
+    matches: (ancestor) => isRemoteAdmin(ancestor.executable),
+    what: 'remote administration',
+  },
+  {
+    kind: 'lineage-from-dump-tool',
+    matches: (ancestor) => dumpToolOf(ancestor.commandLine, ancestor.executable) !== undefined,
+    what: 'dump tooling',
+  },
+];
+
+function lineageFindings(
+  event: TelemetryEvent,
+  chain: Ancestor[],
+  expectedUsers: string[] | undefined,
+): Finding[] {
+  const process = event.process;
+  const name = describeProcess(process);
+  const findings: Finding[] = [];
+  const add = (kind: string, summary: string, events: TelemetryEvent[]) =>
+    findings.push(finding(kind, summary, true, LINEAGE_FIELDS, events, process?.executable));
+
+  if (isEncodedPowerShell(process?.commandLine)) {
+    add('encoded-powershell', `${name} runs an encoded PowerShell command.`, [event]);
   }
-  if (isRemoteAdmin(parent?.executable))
+  for (const check of CHAIN_CHECKS) {
+    if (findings.some((item) => item.kind === check.kind)) continue;
+    const ancestor = chain.find(check.matches);
+    if (ancestor === undefined) continue;
+    const level = ancestor.depth === 1 ? 'its parent' : `${ancestor.depth} levels up`;
+    const events = ancestor.start === undefined ? [event] : [event, ancestor.start];
     add(
-      'lineage-from-remote-admin',
-      `${name} was started by remote administration (${parentName}).`,
+      check.kind,
+      `${name} descends from ${ancestor.executable ?? 'an unnamed process'} (${level}), ${check.what}.`,
+      events,
     );
-  if (dumpToolOf(parent?.commandLine, parent?.executable) !== undefined)
-    add('lineage-from-dump-tool', `${name} was started by dump tooling ${parentName}.`);
+  }
   const userId = event.user?.id;
   if (
     expectedUsers !== undefined &&
@@ -130,6 +179,7 @@ function lineageFindings(event: TelemetryEvent, expectedUsers: string[] | undefi
     add(
       'user-context-mismatch',
       `${name} runs as ${userId}, which the inventory does not expect on this host.`,
+      [event],
     );
   }
   return findings;

@@ -1,6 +1,13 @@
 import type { Alert } from '../alert/alert';
 import type { QueryResult, TelemetryEvent, TelemetrySource } from '../telemetry/types';
-import { dumpToolOf, isDumpFile, isLsass, isProcessStart, isStagedArchive } from './detectors';
+import {
+  dumpToolOf,
+  isDumpFile,
+  isLsass,
+  isProcessStart,
+  isStagedArchive,
+  isSystemLsassAccessor,
+} from './detectors';
 import {
   WINDOW_HOURS,
   attempt,
@@ -19,9 +26,11 @@ const RAPID_MIN_CHILDREN = 5;
 
 /**
  * Q4: looks for dump preparation within an hour of the access: dump-helper command lines, an
- * LSASS clone, dump-like files (`.dmp` in any case, any file with `lsass` in its name), staged
- * archives and rapid child creation. Coverage needs both process and file telemetry, because
- * missing file telemetry leaves dump output unresolved.
+ * LSASS clone, dump-like files (`.dmp` in any case, any file with `lsass` in its name, whatever
+ * the folder or numbering, such as procdump's `name-N.dmp`), any other file written by a dumping
+ * process (renamed or encrypted output), staged archives and rapid child creation. Coverage
+ * needs both process and file telemetry, because missing file telemetry leaves dump output
+ * unresolved.
  */
 export async function searchDumpArtifacts(
   alert: Alert,
@@ -39,7 +48,7 @@ export async function searchDumpArtifacts(
 
   const findings = [
     ...processArtifacts(processes.value.events),
-    ...fileArtifacts(files.value.events),
+    ...fileArtifacts(files.value.events, dumpingProcesses(processes.value.events)),
   ];
   const coverage = combineCoverage([coverageOf(processes.value), coverageOf(files.value)]);
   const missing = [
@@ -114,9 +123,67 @@ function processArtifacts(events: TelemetryEvent[]): Finding[] {
   return findings;
 }
 
-function fileArtifacts(events: TelemetryEvent[]): Finding[] {
+/** A process that dumps or reads LSASS: a dump tool's start, or a non-system LSASS access. */
+interface Dumper {
+  entityId?: string;
+  pid?: number;
+  executable: string;
+}
+
+function dumpingProcesses(events: TelemetryEvent[]): Dumper[] {
+  const dumpers: Dumper[] = [];
+  for (const event of events) {
+    const process = event.process;
+    const isDumpStart =
+      isProcessStart(event) && dumpToolOf(process?.commandLine, process?.executable) !== undefined;
+    const access = event.access;
+    const isLsassReader =
+      access !== undefined &&
+      isLsass(access.targetImage) &&
+      !isSystemLsassAccessor(access.sourceImage);
+    const executable = isLsassReader ? access?.sourceImage : process?.executable;
+    if ((isDumpStart || isLsassReader) && executable !== undefined) {
+      dumpers.push({ entityId: process?.entityId, pid: process?.pid, executable });
+    }
+  }
+  return dumpers;
+}
+
+/** Matches the writer of a file event by entity id, else by executable and pid. */
+function isWrittenBy(event: TelemetryEvent, dumper: Dumper): boolean {
+  const writer = event.process;
+  if (writer?.entityId !== undefined && dumper.entityId !== undefined) {
+    return writer.entityId === dumper.entityId;
+  }
+  return (
+    writer?.executable?.toLowerCase() === dumper.executable.toLowerCase() &&
+    (writer.pid === undefined || dumper.pid === undefined || writer.pid === dumper.pid)
+  );
+}
+
+function fileArtifacts(events: TelemetryEvent[], dumpers: Dumper[]): Finding[] {
   const findings: Finding[] = [];
   const dumps = events.filter((event) => event.file !== undefined && isDumpFile(event.file.name));
+  const renamed = events.filter(
+    (event) =>
+      event.file !== undefined &&
+      !isDumpFile(event.file.name) &&
+      dumpers.some((dumper) => isWrittenBy(event, dumper)),
+  );
+  if (renamed.length > 0) {
+    const written = renamed.map(
+      (event) => `${event.file?.path ?? ''} by ${describeProcess(event.process)}`,
+    );
+    findings.push(
+      finding(
+        'dump-output-renamed',
+        `Files written by a process that dumps or opened LSASS: ${[...new Set(written)].slice(0, 3).join('; ')}.`,
+        true,
+        ['file.path', 'file.name', 'process.executable', 'process.entity_id'],
+        renamed,
+      ),
+    );
+  }
   if (dumps.length > 0) {
     const written = dumps.map(
       (event) => `${event.file?.path ?? ''} by ${describeProcess(event.process)}`,

@@ -188,9 +188,38 @@ function authenticationFindings(alert: Alert, events: TelemetryEvent[]): Finding
       ),
     );
   }
+  findings.push(...explicitFromNewSession(typeNine, explicit));
   if (alert.authenticationId !== undefined)
     findings.push(...alertSessionJoin(alert.authenticationId, events));
   return findings;
+}
+
+/**
+ * Joins 4648 SubjectLogonId to the TargetLogonId of NewCredentials 4624 logons: explicit
+ * credentials used from inside a session that `runas /netonly`-style tooling created. Logon ids
+ * are normalised when read, so `0x16E3DB3` and `0x00000000016e3db3` join.
+ */
+function explicitFromNewSession(typeNine: TelemetryEvent[], explicit: TelemetryEvent[]): Finding[] {
+  const sessions = new Set(typeNine.map((event) => event.logon?.targetLogonId));
+  const joined = explicit.filter(
+    (event) => event.logon?.subjectLogonId !== undefined && sessions.has(event.logon.subjectLogonId),
+  );
+  if (joined.length === 0) return [];
+  const ids = [...new Set(joined.map((event) => event.logon?.subjectLogonId))];
+  const sessionLogons = typeNine.filter((event) => ids.includes(event.logon?.targetLogonId));
+  return [
+    finding(
+      'explicit-credentials-from-new-session',
+      `Explicit credentials (4648) were used from NewCredentials session ${ids.join(', ')}.`,
+      true,
+      [
+        'winlog.event_data.TargetLogonId',
+        'winlog.event_data.SubjectLogonId',
+        'winlog.logon.type',
+      ],
+      [...sessionLogons, ...joined],
+    ),
+  ];
 }
 
 /** Matches `process.Ext.authentication_id` to TargetLogonId of 4624 and SubjectLogonId of 4648. */

@@ -13,9 +13,47 @@ import type { Answer, Finding } from './types';
 
 export type RelatedAlertScope = 'user' | 'host';
 
-const SUPPORTING_TACTICS = /credential access|lateral movement|privilege escalation/i;
-const SUPPORTING_RULE_NAMES =
-  /archive|compress|authenticat|logon|kerberos|ntlm|brute|password spray|pass[- ]the[- ](hash|ticket)|token|mimikatz|lsass|credential/i;
+/**
+ * The ATT&CK tactics whose alerts support local evidence of LSASS handle abuse, each recognised
+ * by the alert's `threat.tactic.name` or, for rules without threat mapping, by its rule name.
+ * Collection covers archive and compression rules, which stage a dump for exfiltration.
+ */
+export const SUPPORTING_TACTICS = [
+  {
+    id: 'credential-access',
+    label: 'credential access',
+    tactic: /^credential access$/i,
+    ruleName: /lsass|mimikatz|credential|dump|sekurlsa|dcsync|kerberoast/i,
+  },
+  {
+    id: 'lateral-movement',
+    label: 'lateral movement',
+    tactic: /^lateral movement$/i,
+    ruleName: /lateral|psexec|remote (service|execution)|wmi|winrm|pass[- ]the[- ](hash|ticket)/i,
+  },
+  {
+    id: 'privilege-escalation',
+    label: 'privilege escalation',
+    tactic: /^privilege escalation$/i,
+    ruleName: /privilege escalation|token (manipulation|impersonation)|uac bypass/i,
+  },
+  {
+    id: 'collection',
+    label: 'collection or archive',
+    tactic: /^collection$/i,
+    ruleName: /archive|compress|\b(7z|zip|rar)\b/i,
+  },
+  {
+    id: 'suspicious-authentication',
+    label: 'suspicious authentication',
+    // ATT&CK has no such tactic; these rules carry credential access or none.
+    tactic: undefined,
+    ruleName: /authenticat|logon|kerberos|ntlm|brute|password spray|explicit credential/i,
+  },
+] as const;
+
+export type SupportingTactic = (typeof SUPPORTING_TACTICS)[number]['id'];
+
 const ALERT_FIELDS = [
   'event.kind',
   'kibana.alert.rule.name',
@@ -26,9 +64,10 @@ const ALERT_FIELDS = [
 
 /**
  * Q7: reads alerts within 48 hours for the same `user.id` (scope `user`) or the same host
- * (scope `host`, meant for when local evidence is suspicious or unresolved). Credential-access,
- * lateral-movement, privilege-escalation, archive or authentication alerts support the local
- * findings; other alerts are reported as separate. The alert under investigation is skipped.
+ * (scope `host`, meant for when local evidence is suspicious or unresolved). Alerts that support
+ * the local findings are grouped by ATT&CK tactic, one finding per tactic with its count
+ * (`related-credential-access-alerts` and so on); an alert of several tactics counts in each.
+ * Other alerts are reported as separate. The alert under investigation is skipped.
  */
 export async function findRelatedAlerts(
   alert: Alert,
@@ -65,20 +104,22 @@ export async function findRelatedAlerts(
   // The rule fires every 5 minutes over 9, so one access can raise several alerts of this rule.
   const sameRule = others.filter((event) => event.alert?.ruleName === RULE_NAME);
   const related = others.filter((event) => event.alert?.ruleName !== RULE_NAME);
-  const supporting = related.filter(isSupportingAlert);
-  const separate = related.filter((event) => !isSupportingAlert(event));
-  const findings: Finding[] = [];
-  if (supporting.length > 0) {
-    findings.push(
+  const byTactic = groupByTactic(related);
+  const separate = related.filter((event) => tacticsOf(event).length === 0);
+  const findings: Finding[] = SUPPORTING_TACTICS.flatMap(({ id, label }) => {
+    const events = byTactic.get(id) ?? [];
+    if (events.length === 0) return [];
+    return [
       finding(
-        'related-credential-alerts',
-        `Related alerts for the same ${scope}: ${ruleNames(supporting)}.`,
+        `related-${id}-alerts`,
+        `${events.length} related ${label} alerts for the same ${scope}: ${ruleNames(events)}.`,
         true,
         ALERT_FIELDS,
-        supporting,
+        events,
+        id,
       ),
-    );
-  }
+    ];
+  });
   if (separate.length > 0) {
     findings.push(
       finding(
@@ -109,12 +150,25 @@ export async function findRelatedAlerts(
   };
 }
 
-function isSupportingAlert(event: TelemetryEvent): boolean {
+/** Returns the supporting tactics an alert belongs to, in `SUPPORTING_TACTICS` order. */
+export function tacticsOf(event: TelemetryEvent): SupportingTactic[] {
   const tactics = event.alert?.tactics ?? [];
-  return (
-    tactics.some((tactic) => SUPPORTING_TACTICS.test(tactic)) ||
-    SUPPORTING_RULE_NAMES.test(event.alert?.ruleName ?? '')
-  );
+  const ruleName = event.alert?.ruleName ?? '';
+  return SUPPORTING_TACTICS.filter(
+    (entry) =>
+      tactics.some((tactic) => entry.tactic?.test(tactic.trim()) === true) ||
+      entry.ruleName.test(ruleName),
+  ).map((entry) => entry.id);
+}
+
+function groupByTactic(events: TelemetryEvent[]): Map<SupportingTactic, TelemetryEvent[]> {
+  const groups = new Map<SupportingTactic, TelemetryEvent[]>();
+  for (const event of events) {
+    for (const tactic of tacticsOf(event)) {
+      groups.set(tactic, [...(groups.get(tactic) ?? []), event]);
+    }
+  }
+  return groups;
 }
 
 function ruleNames(events: TelemetryEvent[]): string {

@@ -17,6 +17,7 @@ const UNRESOLVED_KINDS = new Set([
   'source-process-not-found',
   'initiator-not-recovered',
   'lineage-not-recovered',
+  'first-seen-unknown',
 ]);
 
 /** Questions whose telemetry a benign verdict needs; Q5 reads the inventory, not telemetry. */
@@ -29,6 +30,42 @@ const CLEAR_WHEN_EMPTY: Partial<Record<QuestionId, string>> = {
 };
 
 const ORDER: QuestionId[] = ['Q1', 'Q2', 'Q3', 'Q4', 'Q5', 'Q6', 'Q7'];
+
+/** The fields each question reads, named by reasons that rest on coverage rather than records. */
+const QUESTION_FIELDS: Record<QuestionId, string[]> = {
+  Q1: [
+    'winlog.event_data.TargetImage',
+    'winlog.event_data.CallTrace',
+    'winlog.event_data.GrantedAccess',
+    'winlog.event_data.SourceImage',
+    'winlog.event_data.SourceProcessGUID',
+    'host.id',
+  ],
+  Q2: [
+    'event.category',
+    'host.id',
+    'process.entity_id',
+    'process.executable',
+    'process.command_line',
+  ],
+  Q3: [
+    'process.command_line',
+    'process.parent.executable',
+    'process.parent.command_line',
+    'process.Ext.ancestry',
+    'user.id',
+  ],
+  Q4: ['process.command_line', 'process.executable', 'file.path', 'file.name'],
+  Q5: ['host.name', 'user.id', 'user.name', 'user.domain'],
+  Q6: [
+    'winlog.event_id',
+    'winlog.logon.type',
+    'winlog.event_data.TargetLogonId',
+    'winlog.event_data.SubjectLogonId',
+    'source.ip',
+  ],
+  Q7: ['event.kind', 'user.id', 'host.id'],
+};
 
 /**
  * Decides the verdict from the answers, deterministically and without I/O.
@@ -60,7 +97,7 @@ export function reachVerdict(alert: Alert, answers: Answer[]): Verdict {
         question,
         effect: 'unresolved',
         text: `${question} was not answered.`,
-        fields: [],
+        fields: QUESTION_FIELDS[question],
         recordIds: [],
       });
     }
@@ -82,7 +119,7 @@ function reasonsFor(answer: Answer, isRecognised: boolean): Reason[] {
       question,
       effect: question === 'Q5' ? 'scope' : 'unresolved',
       text: `${question} coverage ${answer.coverage}: ${answer.coverageNote ?? 'no reason recorded'}.`,
-      fields: [],
+      fields: QUESTION_FIELDS[question],
       recordIds: [],
     });
   }
@@ -103,7 +140,13 @@ function reasonsFor(answer: Answer, isRecognised: boolean): Reason[] {
     clearText !== undefined &&
     !answer.findings.some((item) => item.isSuspicious)
   ) {
-    reasons.push({ question, effect: 'clears', text: clearText, fields: [], recordIds: [] });
+    reasons.push({
+      question,
+      effect: 'clears',
+      text: clearText,
+      fields: QUESTION_FIELDS[question],
+      recordIds: [],
+    });
   }
   return reasons;
 }

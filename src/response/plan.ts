@@ -152,6 +152,13 @@ class StepPlanner {
       userId: user.id ?? '',
       hostId: host.id ?? '',
     };
+    const unusable = Object.entries(tuple)
+      .filter(([, value]) => value.trim() === '' || /[*?]/.test(value))
+      .map(([field]) => field);
+    if (unusable.length > 0) {
+      const reason = `an exception must name the exact pattern, but ${unusable.join(', ')} is missing or a wildcard`;
+      return this.skipped('create-exception', tuple, reason);
+    }
     return this.request('create-exception', tuple, this.decisionParameters());
   }
 

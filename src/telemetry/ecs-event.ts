@@ -14,6 +14,7 @@ import {
   readPath,
   readString,
   readStrings,
+  shortHostName,
 } from './ecs-fields';
 
 export {
@@ -36,7 +37,7 @@ const AUTHENTICATION_CODES = new Set(['4624', '4625', '4634', '4647', '4648', '4
  */
 export function ecsToTelemetryEvent(doc: unknown, dataset: string): TelemetryEvent | undefined {
   const timestamp = readString(doc, '@timestamp');
-  const hostName = readFirstString(doc, ['host.name', 'winlog.computer_name', 'host.hostname']);
+  const hostName = readFirstString(doc, ['winlog.computer_name', 'host.name', 'host.hostname']);
   if (timestamp === undefined || Number.isNaN(Date.parse(timestamp)) || hostName === undefined) {
     return undefined;
   }
@@ -46,7 +47,7 @@ export function ecsToTelemetryEvent(doc: unknown, dataset: string): TelemetryEve
   const event: TelemetryEvent = {
     recordId: recordIdOf(doc, dataset, category),
     timestamp: new Date(Date.parse(timestamp)).toISOString(),
-    host: { id: readString(doc, 'host.id'), name: hostName.toLowerCase() },
+    host: { id: endpointHostId(doc, hostName), name: hostName.toLowerCase() },
     eventCode,
     category,
   };
@@ -67,6 +68,20 @@ export function ecsToTelemetryEvent(doc: unknown, dataset: string): TelemetryEve
   if (user.id !== undefined || user.name !== undefined) event.user = user;
   if (category === 'alert') event.alert = readAlert(doc);
   return event;
+}
+
+/**
+ * Returns `host.id` only when it describes the endpoint. Winlogbeat on a Windows Event Forwarding
+ * collector writes its own `host.name` and `host.id` on every forwarded record, while
+ * `winlog.computer_name` names the endpoint; when the two names differ, `host.id` is the
+ * collector's and is dropped.
+ */
+function endpointHostId(doc: unknown, endpointName: string): string | undefined {
+  // `toEcs` already rewrote host.name to the endpoint and kept the collector's name in a label.
+  const shipperName = readFirstString(doc, ['labels.original_host_name', 'host.name']);
+  const isForwarded =
+    shipperName !== undefined && shortHostName(shipperName) !== shortHostName(endpointName);
+  return isForwarded ? undefined : readString(doc, 'host.id');
 }
 
 function categorise(doc: unknown, eventCode: string): TelemetryEvent['category'] {
@@ -119,6 +134,9 @@ function readProcess(doc: unknown, eventCode: string): TelemetryEvent['process']
     ]),
   };
   const hasParent = Object.values(parent).some((value) => value !== undefined);
+  const ancestry = readStrings(doc, 'process.Ext.ancestry')
+    .map((id) => normaliseGuid(id))
+    .filter((id) => id !== undefined);
   return {
     entityId,
     pid,
@@ -126,6 +144,7 @@ function readProcess(doc: unknown, eventCode: string): TelemetryEvent['process']
     name: readString(doc, 'process.name')?.toLowerCase() ?? baseName(executable),
     commandLine: readString(doc, 'process.command_line'),
     logonId: readProcessLogonId(doc, eventCode),
+    ...(ancestry.length > 0 ? { ancestry } : {}),
     ...(hasParent ? { parent } : {}),
   };
 }

@@ -109,10 +109,19 @@ export function parseLogonType(value: unknown): number | undefined {
  * that a short name matches its FQDN.
  */
 export function isSameHost(left: HostRef, right: HostRef): boolean {
-  if (left.id !== undefined && right.id !== undefined) {
-    return left.id.toLowerCase() === right.id.toLowerCase();
-  }
+  if (left.id !== undefined && right.id !== undefined) return isSameHostId(left.id, right.id);
   return shortHostName(left.name) === shortHostName(right.name);
+}
+
+/**
+ * Compares two `host.id` values. GUIDs compare in any case, with or without braces; other ids
+ * compare case-insensitively.
+ */
+export function isSameHostId(left: string, right: string): boolean {
+  if (identifiers.isGuid(left) && identifiers.isGuid(right)) {
+    return identifiers.isSameGuid(left, right);
+  }
+  return left.trim().toLowerCase() === right.trim().toLowerCase();
 }
 
 /** Returns the lower-case computer name up to the first dot. */

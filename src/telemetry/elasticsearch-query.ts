@@ -31,13 +31,15 @@ export const DEFAULT_INDEX_PATTERNS: IndexPatterns = {
 };
 
 /**
- * Matches the host by `host.id` when the alert has one. Documents without `host.id` (forwarded
- * WEF data) and alerts without it fall back to the computer name, either exact, as the short
- * name, or as an FQDN starting with the short name.
+ * Matches the host by `host.id` when the alert has one. Documents without `host.id` and alerts
+ * without it fall back to the computer name in `host.name`, either exact, as the short name, or
+ * as an FQDN starting with the short name. Forwarded (WEF) documents carry the collector's
+ * `host.name` and `host.id`, so `winlog.computer_name` (the endpoint, in the case Windows
+ * rendered it) matches them whatever their `host.id`.
  */
 export function hostFilter(host: HostRef): Clause {
   const short = shortHostName(host.name);
-  const byName: Clause = {
+  const byHostName: Clause = {
     bool: {
       should: [
         { term: { 'host.name': host.name.toLowerCase() } },
@@ -47,16 +49,24 @@ export function hostFilter(host: HostRef): Clause {
       minimum_should_match: 1,
     },
   };
-  if (host.id === undefined) return byName;
-  return {
+  const byComputerName: Clause = {
     bool: {
       should: [
-        { term: { 'host.id': host.id } },
-        { bool: { filter: [byName], must_not: [{ exists: { field: 'host.id' } }] } },
+        { term: { 'winlog.computer_name': { value: host.name, case_insensitive: true } } },
+        { term: { 'winlog.computer_name': { value: short, case_insensitive: true } } },
+        { prefix: { 'winlog.computer_name': { value: `${short}.`, case_insensitive: true } } },
       ],
       minimum_should_match: 1,
     },
   };
+  const byId: Clause[] =
+    host.id === undefined
+      ? [byHostName]
+      : [
+          { term: { 'host.id': host.id } },
+          { bool: { filter: [byHostName], must_not: [{ exists: { field: 'host.id' } }] } },
+        ];
+  return { bool: { should: [...byId, byComputerName], minimum_should_match: 1 } };
 }
 
 export function timeFilter(window: TimeWindow): Clause {
@@ -113,6 +123,22 @@ export function userAuthenticationFilter(userId: string | undefined): Clause {
         },
       ],
       minimum_should_match: 1,
+    },
+  };
+}
+
+/**
+ * Process starts whose `process.executable` is one of `executables`, in any letter case
+ * (`case_insensitive` term queries need Elasticsearch 7.10 or later).
+ */
+export function executablesFilter(executables: string[]): Clause {
+  return {
+    bool: {
+      should: executables.map((executable) => ({
+        term: { 'process.executable': { value: executable, case_insensitive: true } },
+      })),
+      minimum_should_match: 1,
+      must_not: [{ term: { 'event.type': 'access' } }],
     },
   };
 }

@@ -7,6 +7,7 @@ import {
   SIGNAL_FILTER,
   categoryFilter,
   countBody,
+  executablesFilter,
   hostFilter,
   searchBody,
   timeFilter,
@@ -16,6 +17,7 @@ import {
 import type {
   AlertQuery,
   AuthenticationQuery,
+  ExecutableHistoryQuery,
   ProcessQuery,
   QueryResult,
   TelemetryEvent,
@@ -123,6 +125,24 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
     const hasData =
       totalOf(response) > 0 || totalOf(await this.search(indices, countBody(scope))) > 0;
     return this.toResult(response, hasData, `4624/4648 for ${query.userId ?? 'any user'}`);
+  }
+
+  /**
+   * Earlier runs of the executables, one hit per distinct `process.executable` (field collapse),
+   * so that one busy executable cannot crowd the others out of `maxHits`. A count-only search
+   * over every process event decides `hasDataOfKind`.
+   */
+  async executableHistory(query: ExecutableHistoryQuery): Promise<QueryResult> {
+    const indices = [this.indices.defend, this.indices.sysmon, this.indices.winlogbeat];
+    const scope = [hostFilter(query.host), categoryFilter('process'), timeFilter(query.window)];
+    const body = {
+      ...searchBody([...scope, executablesFilter(query.executables)], this.maxHits),
+      collapse: { field: 'process.executable' },
+    };
+    const response = await this.search(indices, body);
+    const hasData =
+      totalOf(response) > 0 || totalOf(await this.search(indices, countBody(scope))) > 0;
+    return this.toResult(response, hasData, `earlier runs for ${query.host.name}`);
   }
 
   /** Alerts for the user and/or host; `hasDataOfKind` is true when any alert is stored in the window. */

@@ -6,6 +6,7 @@ import { ecsToTelemetryEvent, isSameHost } from './ecs-event';
 import type {
   AlertQuery,
   AuthenticationQuery,
+  ExecutableHistoryQuery,
   ProcessQuery,
   QueryResult,
   TelemetryEvent,
@@ -95,6 +96,24 @@ export class EmbeddedTelemetrySource implements TelemetrySource {
       hasDataOfKind: onHost.length > 0,
       events: events.slice(0, this.maxHits),
       querySummary: `${this.name}: 4624/4648 ${describeScope(query.host, query.userId)} ${describeWindow(query.window)}: ${events.length} of ${onHost.length}`,
+    };
+  }
+
+  /** Process starts on the host in the window whose executable is one of `query.executables`. */
+  async executableHistory(query: ExecutableHistoryQuery): Promise<QueryResult> {
+    const wanted = new Set(query.executables.map((executable) => executable.toLowerCase()));
+    const onHost = this.inWindow('process', query.window).filter((event) =>
+      isSameHost(event.host, query.host),
+    );
+    const events = onHost.filter(
+      (event) =>
+        event.access === undefined &&
+        wanted.has(event.process?.executable?.toLowerCase() ?? ''),
+    );
+    return {
+      hasDataOfKind: onHost.length > 0,
+      events: events.slice(0, this.maxHits),
+      querySummary: `${this.name}: earlier runs of ${wanted.size} executables ${describeScope(query.host)} ${describeWindow(query.window)}: ${events.length} of ${onHost.length}`,
     };
   }
 

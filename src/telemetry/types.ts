@@ -31,6 +31,8 @@ export interface TelemetryEvent {
     commandLine?: string;
     /** Logon id of the process's session, lower-case hex without padding. */
     logonId?: string;
+    /** Elastic Defend `process.Ext.ancestry`: entity ids from the parent upwards. */
+    ancestry?: string[];
     parent?: { entityId?: string; pid?: number; executable?: string; commandLine?: string };
   };
   file?: { path: string; name: string };
@@ -81,6 +83,14 @@ export interface AuthenticationQuery {
   window: TimeWindow;
 }
 
+export interface ExecutableHistoryQuery {
+  host: HostRef;
+  /** The span searched for earlier executions; it ends before the question's window starts. */
+  window: TimeWindow;
+  /** Executables to look for, compared case-insensitively. */
+  executables: string[];
+}
+
 export interface AlertQuery {
   userId?: string;
   host?: HostRef;
@@ -96,5 +106,12 @@ export interface TelemetrySource {
   processEvents(query: ProcessQuery): Promise<QueryResult>;
   fileEvents(query: ProcessQuery): Promise<QueryResult>;
   authenticationEvents(query: AuthenticationQuery): Promise<QueryResult>;
+  /**
+   * Process starts on the host in the window whose `process.executable` is one of
+   * `query.executables`: at least one per executable that ran, not every run. `hasDataOfKind` is
+   * true when the host has any process event in the window, so that a host without history is
+   * not mistaken for one on which every binary is new.
+   */
+  executableHistory(query: ExecutableHistoryQuery): Promise<QueryResult>;
   relatedAlerts(query: AlertQuery): Promise<QueryResult>;
 }

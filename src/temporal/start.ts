@@ -3,13 +3,14 @@ import {
   WorkflowNotFoundError,
   type Client,
 } from '@temporalio/client';
-import { TASK_QUEUE, WORKFLOW_ID_PREFIX, WORKFLOW_TYPE } from '../constants';
+import { workflowIdFor } from '../alert/identity';
+import { TASK_QUEUE, WORKFLOW_TYPE } from '../constants';
 import type { ResponseInput, ResponseResult } from '../../workflows/messages';
 
 export interface StartOrAttachOptions {
   /**
    * Workflow id for the alert.
-   * @default `${WORKFLOW_ID_PREFIX}${alert.alertId}`
+   * @default workflowIdFor(alert), which hashes ids that are long or hold unsafe characters
    */
   workflowId?: string;
   /** @default TASK_QUEUE */
@@ -36,9 +37,7 @@ export async function startOrAttach(
   input: ResponseInput,
   options: StartOrAttachOptions = {},
 ): Promise<StartOutcome> {
-  // TODO: take the default id from `workflowIdFor` in src/alert/identity.ts once it exists, so
-  // that intake, CLI and Slack derive it in one place.
-  const workflowId = options.workflowId ?? `${WORKFLOW_ID_PREFIX}${input.alert.alertId}`;
+  const workflowId = options.workflowId ?? workflowIdFor(input.alert);
   const existingRunId = await findExistingRunId(client, workflowId);
 
   try {

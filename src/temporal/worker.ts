@@ -1,5 +1,6 @@
 import path from 'node:path';
 import {
+  bundleWorkflowCode,
   Runtime,
   Worker,
   makeTelemetryFilterString,
@@ -44,7 +45,7 @@ export async function createResponseWorker(options: ResponseWorkerOptions): Prom
     namespace,
     taskQueue,
     activities,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    workflowBundle: workflowBundle ?? (await bundleWorkflows(logger)),
     // Each alert runs one workflow with a handful of short activities. These bounds keep one busy
     // worker from flooding the telemetry source or the response connector.
     maxConcurrentWorkflowTaskExecutions: 40,
@@ -52,6 +53,17 @@ export async function createResponseWorker(options: ResponseWorkerOptions): Prom
     maxCachedWorkflows: 200,
     shutdownGraceTime: '10 seconds',
   });
+}
+
+/**
+ * Bundles the workflow code with webpack. Its build report goes to debug level: at info it
+ * would put a multi-line table of modules into every start-up log.
+ */
+async function bundleWorkflows(logger: Logger): Promise<WorkflowBundleOption> {
+  const bundlerLog = logger.child({ component: 'workflow-bundler' });
+  const quiet = new PinoSdkLogger(bundlerLog);
+  quiet.info = (message, meta) => quiet.debug(message, meta);
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: quiet });
 }
 
 let isRuntimeLoggerInstalled = false;

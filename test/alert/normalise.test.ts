@@ -204,3 +204,45 @@ describe('normaliseDocument schema rejections', () => {
     expect(issuesOf(doc).map((issue) => issue.path)).toEqual(['$']);
   });
 });
+
+describe('normaliseDocument forwarded alerts', () => {
+  const positive = readAlertFile('positive-malseclogon.json');
+
+  it('drops the WEF collector host.id from an Elastic alert', () => {
+    const doc = {
+      ...positive,
+      host: { name: 'wec01.corp.example', id: 'collector-host-id', os: { type: 'windows' } },
+      winlog: { ...(positive.winlog as object), computer_name: 'WS042.corp.example' },
+    };
+
+    const alert = normaliseOrFail(doc);
+
+    expect(alert.host.name).toBe('ws042.corp.example');
+    expect(alert.host.id).toBeUndefined();
+  });
+
+  it('drops the WEF collector host.id from an ECS event', () => {
+    const event = Object.fromEntries(
+      Object.entries(positive).filter(([key]) => !key.startsWith('kibana')),
+    );
+    const doc = {
+      ...event,
+      host: { name: 'wec01', id: 'collector-host-id', os: { type: 'windows' } },
+      winlog: { ...(positive.winlog as object), computer_name: 'WS042' },
+    };
+
+    const alert = normaliseOrFail(doc);
+
+    expect(alert.host.id).toBeUndefined();
+  });
+
+  it('takes the source event time from kibana.alert.original_time', () => {
+    const doc = {
+      ...positive,
+      '@timestamp': '2030-01-01T05:00:00.000Z',
+      'kibana.alert.original_time': '2030-01-01T01:00:00.000Z',
+    };
+
+    expect(normaliseOrFail(doc).timestamp).toBe('2030-01-01T01:00:00.000Z');
+  });
+});

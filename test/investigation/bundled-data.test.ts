@@ -104,7 +104,7 @@ describe('matchRecognisedTooling', () => {
     tuple: {
       sourceImage: 'c:\\windows\\system32\\svchost.exe',
       callTrace: alert.access.callTrace ?? '',
-      grantedAccess: '0x000014C0',
+      grantedAccess: '0x14c0',
     },
     processExecutable: 'C:\\Program Files\\EDR\\edr.exe',
     host: { name: 'MSEDGEWIN10.lab.local', id: 'host-id-1' },
@@ -131,6 +131,35 @@ describe('matchRecognisedTooling', () => {
         makeAlert({ host: { id: 'host-id-2', name: 'msedgewin10' } }),
       ),
     ).toEqual([]);
+  });
+
+  it.each(['0x000014C0', '0x14C0', '0x000014c0', '0x14c0 '])(
+    'rejects an entry whose access mask is %j',
+    (mask) => {
+      const padded = {
+        ...inventory,
+        recognisedTooling: [{ ...entry, tuple: { ...entry.tuple, grantedAccess: mask } }],
+      };
+
+      expect(matchRecognisedTooling(padded, alert)).toEqual([]);
+    },
+  );
+
+  it('rejects an alert whose access mask is upper case', () => {
+    const upper = makeAlert({ access: { ...alert.access, grantedAccess: '0x14C0' } });
+
+    expect(matchRecognisedTooling(inventory, upper)).toEqual([]);
+  });
+
+  it('matches a GUID host id with or without braces in any case', () => {
+    const guid = '6f1c2a0e-4b7d-4e8a-9c31-52d0a7e4b9f3';
+    const braced = {
+      ...inventory,
+      recognisedTooling: [{ ...entry, host: { ...entry.host, id: `{${guid.toUpperCase()}}` } }],
+    };
+    const bare = makeAlert({ host: { id: guid, name: 'msedgewin10' } });
+
+    expect(matchRecognisedTooling(braced, bare).map((item) => item.id)).toEqual(['edr-1']);
   });
 
   it('rejects an alert outside the validity window', () => {

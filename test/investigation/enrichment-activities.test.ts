@@ -21,6 +21,7 @@ function failingSource(retryable: boolean): TelemetrySource {
     fileEvents: fail,
     authenticationEvents: fail,
     relatedAlerts: fail,
+    executableHistory: fail,
   };
 }
 

@@ -300,6 +300,33 @@ describe('authentication pivots', () => {
     expect(recordsOf(result, 'Q6', 'explicit-credentials')).toEqual([explicit.recordId]);
   });
 
+  it('reads Empire Invoke-RunAs as type 2 with explicit credentials', async () => {
+    const events = loadDataset(
+      'otrf-security-datasets/empire_invoke_runas.winlogbeat-6.7.0.subset.ndjson',
+    );
+    const explicit = byCode(events, '4648');
+    const anchor = byCode(events, '10', (event) => event.access?.grantedAccess === '0x14c0');
+
+    const result = await investigate(
+      events,
+      alertAt(events, anchor, explicit.logon?.subjectUserSid),
+    );
+
+    expect(recordsOf(result, 'Q6', 'explicit-credentials')).toContain(explicit.recordId);
+    expect(kindsOf(result, 'Q6')).not.toContain('logon-type-9');
+    expect(result.verdict.kind).toBe('escalate');
+  });
+
+  it('reads the Winlogbeat 4624 record as an interactive logon', () => {
+    const file = 'elastic-ecs-shapes/beats.winlogbeat.security.4624-interactive.record-1542.json';
+    const doc = JSON.parse(readFileSync(path.join(PUBLIC, file), 'utf8')) as unknown;
+
+    const logon = ecsToTelemetryEvent(toEcs(doc, { dataset: 'winlogbeat' }), 'winlogbeat');
+
+    expect(logon?.eventCode).toBe('4624');
+    expect(logon?.logon?.type).toBe(2);
+  });
+
   it('does not call a RunasCs type 3 logon without an address remote', async () => {
     const events = loadDataset('evtx-to-mitre-attack/ID4648-4624-RunAsCS_login.ndjson');
     const logon = byCode(events, '4624');

@@ -74,6 +74,7 @@ const CASES: Case[] = [
     'shell-started',
     'script-host-started',
     'new-binary-started',
+    'first-seen-binary',
     'lsass-access',
     'source-process-not-seclogon',
   ].map((kind) => escalation('Q2', kind)),
@@ -91,6 +92,7 @@ const CASES: Case[] = [
     'dump-file',
     'rapid-child-creation',
     'staged-archive',
+    'dump-output-renamed',
   ].map((kind) => escalation('Q4', kind)),
   ...[
     'logon-type-9',
@@ -99,8 +101,69 @@ const CASES: Case[] = [
     'alert-session-logon',
     'alert-session-explicit-credentials',
     'process-in-new-credentials-session',
+    'explicit-credentials-from-new-session',
   ].map((kind) => escalation('Q6', kind)),
-  escalation('Q7', 'related-credential-alerts'),
+  ...[
+    'related-credential-access-alerts',
+    'related-lateral-movement-alerts',
+    'related-privilege-escalation-alerts',
+    'related-collection-alerts',
+    'related-suspicious-authentication-alerts',
+  ].map((kind) => escalation('Q7', kind)),
+  {
+    name: 'workstation lowers scope, not suspicion',
+    answers: [
+      ...replace('Q1', unrecognisedQ1).filter((a) => a.question !== 'Q5'),
+      makeAnswer('Q5', 'present', [makeFinding('ordinary-host', false)]),
+    ],
+    kind: 'escalate',
+    reason: { question: 'Q5', effect: 'scope', recordId: 'rec#ordinary-host' },
+  },
+  {
+    name: 'recognised lineage still needs Q4 coverage',
+    answers: replace('Q4', makeAnswer('Q4', 'absent')),
+    kind: 'unresolved',
+    reason: { question: 'Q3', effect: 'clears', recordId: 'rec#recognised-lineage' },
+  },
+  {
+    name: 'unknown first-seen history is unresolved',
+    answers: addFinding('Q2', 'first-seen-unknown', false),
+    kind: 'unresolved',
+    reason: { question: 'Q2', effect: 'unresolved', recordId: 'rec#first-seen-unknown' },
+  },
+  {
+    name: 'lineage not recovered is unresolved',
+    answers: replace('Q3', makeAnswer('Q3', 'present', [makeFinding('lineage-not-recovered', false)])),
+    kind: 'unresolved',
+    reason: { question: 'Q3', effect: 'unresolved', recordId: 'rec#lineage-not-recovered' },
+  },
+  {
+    name: 'Q1 not answered is unresolved',
+    answers: replace('Q1', undefined),
+    kind: 'unresolved',
+    reason: { question: 'Q1', effect: 'unresolved' },
+  },
+  {
+    name: 'Q2 not answered is unresolved',
+    answers: replace('Q2', undefined),
+    kind: 'unresolved',
+    reason: { question: 'Q2', effect: 'unresolved' },
+  },
+  {
+    name: 'Q3 not answered is unresolved',
+    answers: replace('Q3', undefined),
+    kind: 'unresolved',
+    reason: { question: 'Q3', effect: 'unresolved' },
+  },
+  {
+    name: 'seclogon service context missing is unresolved',
+    answers: replace(
+      'Q2',
+      makeAnswer('Q2', 'present', [makeFinding('recognised-initiator', false, 'edr-1')]),
+    ),
+    kind: 'unresolved',
+    reason: { question: 'Q2', effect: 'unresolved' },
+  },
   {
     name: 'privileged host escalates an incomplete tuple',
     answers: [
@@ -297,6 +360,16 @@ describe('reachVerdict', () => {
 
     const reason = verdict.reasons.find((item) => item.recordIds.includes('rec#dump-file'));
     expect(reason?.fields).toEqual(['field.dump-file']);
+  });
+
+  it('names the question fields on coverage reasons', () => {
+    const verdict = reachVerdict(makeAlert(), replace('Q6', makeAnswer('Q6', 'failed')));
+
+    const reason = verdict.reasons.find(
+      (item) => item.question === 'Q6' && item.effect === 'unresolved',
+    );
+    expect(reason?.fields).toContain('winlog.logon.type');
+    expect(reason?.fields).toContain('winlog.event_data.TargetLogonId');
   });
 
   it('returns the same verdict for shuffled answers', () => {

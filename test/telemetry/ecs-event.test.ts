@@ -51,6 +51,45 @@ describe('isSameHost', () => {
   });
 });
 
+describe('isSameHost GUID ids', () => {
+  it('matches a braced upper-case GUID to a bare lower-case one', () => {
+    expect(
+      isSameHost(
+        { id: '{6F1C2A0E-4B7D-4E8A-9C31-52D0A7E4B9F3}', name: 'a' },
+        { id: '6f1c2a0e-4b7d-4e8a-9c31-52d0a7e4b9f3', name: 'b' },
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('ecsToTelemetryEvent forwarded events', () => {
+  const forwarded = {
+    '@timestamp': '2021-12-07T17:33:01.616Z',
+    event: { code: '1', category: ['process'] },
+    host: { name: 'wec01.corp.example', id: 'collector-host-id' },
+    winlog: { computer_name: 'WS042.corp.example' },
+    process: { executable: 'C:\\Windows\\System32\\cmd.exe', pid: 4 },
+  };
+
+  it('names the endpoint, not the WEF collector', () => {
+    const event = ecsToTelemetryEvent(forwarded, 'winlogbeat');
+
+    expect(event?.host.name).toBe('ws042.corp.example');
+  });
+
+  it('drops the collector host.id', () => {
+    const event = ecsToTelemetryEvent(forwarded, 'winlogbeat');
+
+    expect(event?.host.id).toBeUndefined();
+  });
+
+  it('keeps host.id when the shipper runs on the endpoint', () => {
+    const local = { ...forwarded, host: { name: 'ws042', id: 'endpoint-id' } };
+
+    expect(ecsToTelemetryEvent(local, 'winlogbeat')?.host.id).toBe('endpoint-id');
+  });
+});
+
 describe('ecsToTelemetryEvent', () => {
   it('maps a 4624 NewCredentials logon', () => {
     const doc = {

@@ -153,6 +153,34 @@ describe('ElasticsearchTelemetrySource', () => {
     expect(filters).not.toContain('host.id');
   });
 
+  it('matches forwarded events by winlog.computer_name', async () => {
+    await source().processEvents({ host: HOST, window: WINDOW });
+
+    const filters = JSON.stringify(filtersOf(requests[0] as RecordedRequest));
+    expect(filters).toContain(
+      '{"term":{"winlog.computer_name":{"value":"msedgewin10","case_insensitive":true}}}',
+    );
+  });
+
+  it('asks for one earlier run per executable', async () => {
+    reply = (request, response) =>
+      json(response, 200, request.body.size === 0 ? hits([], 3) : hits([]));
+
+    const result = await source().executableHistory({
+      host: HOST,
+      window: WINDOW,
+      executables: ['C:\\Tools\\x.exe'],
+    });
+
+    expect(requests[0]?.body.collapse).toEqual({ field: 'process.executable' });
+    expect(JSON.stringify(filtersOf(requests[0] as RecordedRequest))).toContain(
+      '"process.executable":{"value":"C:\\\\Tools\\\\x.exe","case_insensitive":true}',
+    );
+    expect(requests[1]?.body.size).toBe(0);
+    expect(result.hasDataOfKind).toBe(true);
+    expect(result.events).toEqual([]);
+  });
+
   it('sends 4624 and 4648 user filters and a count query', async () => {
     reply = (request, response) =>
       json(response, 200, request.body.size === 0 ? hits([], 12) : hits([]));
