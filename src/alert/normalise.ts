@@ -11,7 +11,7 @@ import {
   readText,
   toJsonPath,
 } from './fields';
-import { baseName, normaliseGuid, normaliseHexId } from './identifiers';
+import { normaliseGuid, normaliseHexId } from './identifiers';
 import { sourceEventIdentity } from './identity';
 import { EcsEventSchema, KibanaAlertSchema } from './schemas';
 import { toEcs, type EcsDocument } from '../ecs/to-ecs';
@@ -79,7 +79,6 @@ function alertFromEcs(doc: EcsDocument, shape: SourceShape): Alert {
   const targetImage = readText(doc, 'winlog.event_data.TargetImage');
   const recordId = readText(doc, 'winlog.record_id');
   const kibanaUuid = readText(doc, 'kibana.alert.uuid');
-  const isWindowsLog = isRecord(readField(doc, 'winlog'));
 
   return {
     alertId:
@@ -103,17 +102,13 @@ function alertFromEcs(doc: EcsDocument, shape: SourceShape): Alert {
       domain: readText(doc, 'user.domain'),
     },
     rule: {
-      hostOsType: readText(doc, 'host.os.type') ?? (isWindowsLog ? 'windows' : undefined),
-      eventCode: readFirstText(doc, [
-        'kibana.alert.original_event.code',
-        'event.code',
-        'winlog.event_id',
-      ]),
+      // The rule reads these fields as stored, so a missing one fails its clause. For raw
+      // Windows shapes, toEcs has already written them the way the ingest pipelines do.
+      hostOsType: readText(doc, 'host.os.type'),
+      eventCode: readFirstText(doc, ['kibana.alert.original_event.code', 'event.code']),
       targetImage,
       callTrace,
-      processName:
-        readText(doc, 'process.name') ??
-        (sourceImage === undefined ? undefined : baseName(sourceImage)),
+      processName: readText(doc, 'process.name'),
       grantedAccess,
     },
     access: {

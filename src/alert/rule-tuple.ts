@@ -87,10 +87,18 @@ function checkClause(
  */
 export function matchesWildcard(text: string, pattern: string): boolean {
   let source = '';
-  for (const char of pattern) {
+  for (const char of toAsciiLowerCase(pattern)) {
     if (char === '*') source += '.*';
     else if (char === '?') source += '.';
     else source += char.replace(/[\\^$.|+()[\]{}]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`, 'isu').test(text);
+  return new RegExp(`^${source}$`, 's').test(toAsciiLowerCase(text));
+}
+
+/**
+ * Lower-cases A-Z only. Unicode case folding would let `ſvchoſt.exe` (long s) match
+ * `svchost.exe`; the comparison here folds ASCII letters only, so look-alikes stay different.
+ */
+function toAsciiLowerCase(text: string): string {
+  return text.replace(/[A-Z]/g, (letter) => letter.toLowerCase());
 }

@@ -8,6 +8,9 @@ import { processBatch } from './batch';
 import { startIntakeServer, type IntakeServer } from './server';
 import { resolveIntakeToken } from './token';
 
+/** How long `GET /healthz` waits for Temporal before it answers 503. */
+const HEALTH_CHECK_TIMEOUT_MS = 2_000;
+
 /**
  * Starts the alert intake on a running stack: the bearer token from config or the data folder,
  * one workflow start (or attach) per accepted alert, and a health check of the Temporal
@@ -33,7 +36,8 @@ export async function startStackIntake(
       processBatch(body, contentType, (alert) => startOrAttach(stack.client, { alert, settings }), { logger }),
     checkHealth: async () => {
       try {
-        await stack.connection.healthService.check({});
+        const deadline = Date.now() + HEALTH_CHECK_TIMEOUT_MS;
+        await stack.connection.withDeadline(deadline, () => stack.connection.healthService.check({}));
         return { isHealthy: true, detail: `reachable at ${stack.address}` };
       } catch (error) {
         return { isHealthy: false, detail: `unreachable at ${stack.address}: ${errorMessage(error)}` };

@@ -36,3 +36,31 @@ describe('normaliseDocument on hostile input', () => {
     if (!result.ok) expect(result.issues[0]?.message).toContain('nested deeper than');
   });
 });
+
+describe('rule tuple on look-alike and missing fields', () => {
+  function failingFields(doc: Record<string, unknown>): string[] {
+    const result = normaliseDocument(doc);
+    if (!result.ok) throw new Error(`document is invalid: ${JSON.stringify(result.issues)}`);
+    return checkRuleTuple(result.alert.rule).failures.map((failure) => failure.field);
+  }
+
+  it('does not fold the long s into s', () => {
+    const doc = { ...positive, process: { ...positive.process, name: 'ſvchoſt.exe' } };
+
+    expect(failingFields(doc)).toEqual(['process.name']);
+  });
+
+  it('fails an alert without host.os.type instead of inferring it', () => {
+    const doc = structuredClone(positive);
+    delete doc.host.os;
+
+    expect(failingFields(doc)).toEqual(['host.os.type']);
+  });
+
+  it('fails an alert without process.name instead of reading SourceImage', () => {
+    const doc = structuredClone(positive);
+    delete doc.process.name;
+
+    expect(failingFields(doc)).toEqual(['process.name']);
+  });
+});

@@ -7,8 +7,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { findFreePort } from '../../src/net';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const START_TIMEOUT_MS = 60_000;
+
+/** Every job a test started, killed in afterAll in case an assertion failed before its stop. */
+const started: ChildProcess[] = [];
+const serverPids: number[] = [];
 
 interface RunningJob {
   child: ChildProcess;
@@ -18,7 +21,10 @@ interface RunningJob {
 
 /** Starts `src/main.ts` as `npm start` does and resolves once it logs that it is running. */
 async function startMainJob(env: NodeJS.ProcessEnv): Promise<RunningJob> {
-  const child = spawn(TSX, [path.join(ROOT, 'src', 'main.ts')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Node with tsx's loader, not the tsx wrapper, so that signals reach the responder itself.
+  const args = ['--import', 'tsx', path.join(ROOT, 'src', 'main.ts')];
+  const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.push(child);
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
@@ -45,7 +51,11 @@ function isProcessAlive(pid: number): boolean {
 
 describe('main job', () => {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'soar-main-'));
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+  afterAll(() => {
+    for (const child of started) if (child.exitCode === null) child.kill('SIGKILL');
+    for (const pid of serverPids) if (isProcessAlive(pid)) process.kill(pid, 'SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  });
 
   it('serves alerts, stops on SIGTERM and keeps runs across a restart', { timeout: 150_000 }, async () => {
     const ports = {
@@ -74,6 +84,7 @@ describe('main job', () => {
     const workflowId = body.results[0]?.workflowId ?? '';
 
     const serverPid = Number(/"pid":(\d+),[^\n]*starting Temporal dev server/.exec(first.output())?.[1]);
+    serverPids.push(serverPid);
     expect(serverPid).toBeGreaterThan(0);
     expect(isProcessAlive(serverPid)).toBe(true);
     first.child.kill('SIGTERM');
@@ -89,6 +100,7 @@ describe('main job', () => {
     } finally {
       await connection.close();
       second.child.kill('SIGINT');
+      serverPids.push(Number(/"pid":(\d+),[^\n]*starting Temporal dev server/.exec(second.output())?.[1]));
       expect(await second.exited).toBe(0);
     }
   });
