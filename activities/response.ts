@@ -1,5 +1,5 @@
 import { ApplicationFailure, log } from '@temporalio/activity';
-import { UnsafeResponseError } from '../src/errors';
+import { EvidenceIntegrityError, UnsafeResponseError, isNonRetryableError } from '../src/errors';
 import type { ResponseConnector } from '../src/response/connector';
 import { planResponse, skipReasonOf } from '../src/response/plan';
 import { assertStepIsSafe } from '../src/response/safety';
@@ -35,7 +35,7 @@ export function createResponseActivities(deps: ResponseActivityDeps): ResponseAc
       }
 
       assertSafeOrFail(request);
-      const receipt = await connector.execute(request);
+      const receipt = await executeOrFail(connector, request);
       log.info('response step done', {
         alertId,
         step: request.step,
@@ -46,6 +46,22 @@ export function createResponseActivities(deps: ResponseActivityDeps): ResponseAc
       return { ...stepResult(request, 'done', detail, startedAt), record: { ...receipt } };
     },
   };
+}
+
+// Preserved evidence that differs from what a retry would write stays different on every retry,
+// and a connector error marked `retryable: false` (bad API key, missing privilege) does too.
+async function executeOrFail(connector: ResponseConnector, request: StepRequest) {
+  try {
+    return await connector.execute(request);
+  } catch (error) {
+    if (!(error instanceof EvidenceIntegrityError) && !isNonRetryableError(error)) throw error;
+    log.error('response step failed and a retry cannot help', {
+      step: request.step,
+      errorType: error.type,
+      reason: error.message,
+    });
+    throw ApplicationFailure.nonRetryable(error.message, error.type);
+  }
 }
 
 function assertSafeOrFail(request: StepRequest): void {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   buildApprovalMessage,
   buildDecidedMessage,
+  buildPendingApprovalMessage,
   type ApprovalLinks,
   type SlackMessage,
 } from '../src/slack/blocks';
@@ -54,7 +55,7 @@ type SlackMessageRecord = z.infer<typeof MessageSchema>;
 /**
  * Creates the Slack activities. Each throws a retryable error for rate limits (after Retry-After),
  * HTTP 5xx and network faults, and a non-retryable `SlackApiError` for auth, scope and channel
- * errors. All three are idempotent.
+ * errors. All four are idempotent.
  */
 export function createSlackActivities({
   client,
@@ -93,6 +94,20 @@ export function createSlackActivities({
           ts: message.ts,
           text: decided.text,
           blocks: decided.blocks,
+        }),
+      );
+    },
+
+    /** Adds the pending-approval line and keeps the buttons; repeating it changes nothing. */
+    async recordPendingApprovalInSlack({ message, pending }) {
+      const original = await readMessage(client, message);
+      const updated = buildPendingApprovalMessage(original?.blocks, pending);
+      await callSlack('chat.update', () =>
+        client.chat.update({
+          channel: message.channel,
+          ts: message.ts,
+          text: updated.text,
+          blocks: updated.blocks,
         }),
       );
     },

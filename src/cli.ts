@@ -5,6 +5,7 @@ import { loadDotEnv } from './env-file';
 import { runCheck } from './cli/check';
 import { runIngest, runList, runShow, runApprove, runAudit } from './cli/runs';
 import { runInvestigate } from './cli/investigate';
+import { runExport, runReplay } from './cli/history';
 import { runDemo } from './demo';
 
 const USAGE = `Usage: soar <command> [options]
@@ -12,11 +13,19 @@ const USAGE = `Usage: soar <command> [options]
 Commands:
   check <file|->                      Report, per document, whether it is the rule's event and which clause fails (JSON lines; no server needed)
   ingest <file|->                     Start one workflow per matching alert (JSON array, NDJSON or Kibana webhook body)
-  list [--phase <phase>]              List alert runs; --phase awaiting-decision shows the pending approvals
+  list [--phase <phase>] [--verdict <v>] [--host <h>] [--user <u>] [--state <s>] [--decision <a>]
+                                      List alert runs; --phase awaiting-decision shows the pending approvals.
+                                      The other filters match the run's search attributes exactly
   show <alert>                        Show one run's state: answers, verdict, decision and steps
   approve <alert> --action <action> --as <name> [--comment <text>]
                                       Decide on an alert (actions: preserve, contain, isolate, close-benign, exception)
-  audit <alert> [--format text|json]  Print the audit timeline read from the workflow history
+  audit <alert> [--format text|json|markdown|html] [--verify]
+                                      Print the audit timeline read from the workflow history; --verify
+                                      recomputes the SHA-256 of each preserved item (exit 1 on a mismatch)
+  export <alert> | --query <q> --out <dir>
+                                      Write run histories as JSON files (one per run) into <dir>
+  replay [--query <q>] [<file>...]    Replay histories (files, or runs matching the query) against the
+                                      current workflow code; exit 1 when any run is non-deterministic
   investigate <alert-file> --telemetry <file> [--telemetry <file> ...]
                                       Run the questions and the verdict on exported data, without Temporal
   demo                                Run the embedded stack on the bundled alerts and print the results
@@ -36,6 +45,14 @@ async function main(argv: string[]): Promise<number> {
       comment: { type: 'string' },
       format: { type: 'string', default: 'text' },
       phase: { type: 'string' },
+      verdict: { type: 'string' },
+      host: { type: 'string' },
+      user: { type: 'string' },
+      state: { type: 'string' },
+      decision: { type: 'string' },
+      verify: { type: 'boolean' },
+      query: { type: 'string' },
+      out: { type: 'string' },
       telemetry: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h' },
     },
@@ -52,7 +69,13 @@ async function main(argv: string[]): Promise<number> {
     case 'ingest':
       return runIngest(requireArg(args, 'a file path or -'));
     case 'list':
-      return runList(values.phase);
+      return runList(values.phase, {
+        verdict: values.verdict,
+        host: values.host,
+        user: values.user,
+        state: values.state,
+        decision: values.decision,
+      });
     case 'show':
       return runShow(requireArg(args, 'an alert id'));
     case 'approve':
@@ -62,7 +85,11 @@ async function main(argv: string[]): Promise<number> {
         comment: values.comment,
       });
     case 'audit':
-      return runAudit(requireArg(args, 'an alert id'), values.format);
+      return runAudit(requireArg(args, 'an alert id'), values.format, values.verify === true);
+    case 'export':
+      return runExport({ alert: args[0], query: values.query }, values.out);
+    case 'replay':
+      return runReplay(args, values.query);
     case 'investigate':
       return runInvestigate(requireArg(args, 'an alert file'), values.telemetry ?? []);
     case 'demo':

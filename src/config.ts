@@ -3,16 +3,9 @@ import { z } from 'zod';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { ConfigError } from './errors';
 
-const durationString = z.string().refine(
-  (value) => {
-    try {
-      return msToNumber(value as Parameters<typeof msToNumber>[0]) > 0;
-    } catch {
-      return false;
-    }
-  },
-  { message: 'must be a positive duration such as "30 minutes", "90s" or "2h"' },
-);
+const durationString = z.string().refine((value) => durationMs(value) > 0, {
+  message: 'must be a positive duration such as "30 minutes", "90s" or "2h"',
+});
 
 const commaList = z
   .string()
@@ -53,6 +46,11 @@ const ConfigSchema = z
     SLACK_SIGNING_SECRET: z.string().min(8).optional(),
     SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
     SLACK_CHANNEL_ID: z.string().optional(),
+    /** Slack user-group id (`S…`) of the on-call responders, mentioned in reminders and escalations. */
+    SLACK_ONCALL_GROUP: z
+      .string()
+      .regex(/^S[A-Z0-9]{2,}$/, 'must be a Slack user-group id such as S0123ABCD')
+      .optional(),
     /** Slack Web API base URL; only changed for tests against a local stand-in. */
     SLACK_API_URL: optionalUrl,
     SLACK_PORT: port.default(3000),
@@ -61,6 +59,15 @@ const ConfigSchema = z
     SOAR_APPROVERS: commaList,
     /** How long the workflow waits for a decision before applying preserve-and-escalate. */
     SOAR_DECISION_TIMEOUT: durationString.default('30 minutes'),
+    /** When an undecided run posts a reminder, measured from the start of the decision window. */
+    SOAR_DECISION_REMINDER: durationString.default('10 minutes'),
+    /** When an undecided run escalates to the on-call group; must fall between reminder and timeout. */
+    SOAR_DECISION_ESCALATION: durationString.default('20 minutes'),
+    /**
+     * Whether isolation and account containment on a privileged host or account need a second,
+     * different approver to confirm the first approver's choice.
+     */
+    SOAR_TWO_PERSON_RULE: z.stringbool('must be true or false').default(true),
 
     /** Elasticsearch for telemetry queries; when unset, the bundled dataset answers them. */
     ELASTICSEARCH_URL: optionalUrl,
@@ -68,11 +75,25 @@ const ConfigSchema = z
     ELASTICSEARCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     /** Base URL of Kibana, for links to the alert. */
     KIBANA_URL: optionalUrl,
+    /** Kibana API key (encoded), for the Kibana response connector. */
+    KIBANA_API_KEY: z.string().min(1).optional(),
+    /** Kibana space the connector acts in; also names the alert index `.alerts-security.alerts-<space>`. */
+    KIBANA_SPACE: z
+      .string()
+      .regex(/^[a-z0-9_-]+$/, 'must be a Kibana space id: lower-case letters, digits, _ and -')
+      .default('default'),
+    KIBANA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Response connector: `embedded` records the steps only, `kibana` carries them out through Kibana. */
+    SOAR_RESPONSE_CONNECTOR: z.enum(['embedded', 'kibana']).default('embedded'),
+    /** How often the alert poller reads the alert index; unset means alerts arrive only by push. */
+    SOAR_ALERT_POLL_INTERVAL: durationString.optional(),
 
     SOAR_TELEMETRY_DIR: z.string().default(path.join('data', 'telemetry')),
     SOAR_ASSET_INVENTORY: z.string().default(path.join('data', 'asset-inventory.json')),
   })
   .superRefine((config, ctx) => {
+    checkDecisionStages(config, ctx);
+    checkElasticIntegration(config, ctx);
     const hasBot = config.SLACK_BOT_TOKEN !== undefined;
     const hasSecret = config.SLACK_SIGNING_SECRET !== undefined;
     const hasAppToken = config.SLACK_APP_TOKEN !== undefined;
@@ -100,6 +121,74 @@ const ConfigSchema = z
   });
 
 export type Config = z.infer<typeof ConfigSchema>;
+
+/**
+ * Adds an issue unless reminder < escalation < timeout, because a stage that fired out of order
+ * would remind after the escalation or notify after the safe default already applied.
+ */
+function checkDecisionStages(
+  config: Pick<
+    Config,
+    'SOAR_DECISION_REMINDER' | 'SOAR_DECISION_ESCALATION' | 'SOAR_DECISION_TIMEOUT'
+  >,
+  ctx: z.RefinementCtx,
+): void {
+  const reminderMs = durationMs(config.SOAR_DECISION_REMINDER);
+  const escalationMs = durationMs(config.SOAR_DECISION_ESCALATION);
+  const timeoutMs = durationMs(config.SOAR_DECISION_TIMEOUT);
+  const order = 'a run reminds first, escalates next and applies the safe default last';
+  if (reminderMs >= escalationMs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SOAR_DECISION_ESCALATION'],
+      message: `must be longer than SOAR_DECISION_REMINDER, because ${order}`,
+    });
+  }
+  if (escalationMs >= timeoutMs) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SOAR_DECISION_TIMEOUT'],
+      message: `must be longer than SOAR_DECISION_ESCALATION, because ${order}`,
+    });
+  }
+}
+
+/** Adds an issue for each key the Kibana connector or the alert poller needs and lacks. */
+function checkElasticIntegration(
+  config: Pick<
+    Config,
+    'SOAR_RESPONSE_CONNECTOR' | 'KIBANA_URL' | 'KIBANA_API_KEY' | 'SOAR_ALERT_POLL_INTERVAL' | 'ELASTICSEARCH_URL'
+  >,
+  ctx: z.RefinementCtx,
+): void {
+  if (config.SOAR_RESPONSE_CONNECTOR === 'kibana') {
+    for (const key of ['KIBANA_URL', 'KIBANA_API_KEY'] as const) {
+      if (config[key] === undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: 'is required with SOAR_RESPONSE_CONNECTOR=kibana',
+        });
+      }
+    }
+  }
+  if (config.SOAR_ALERT_POLL_INTERVAL !== undefined && config.ELASTICSEARCH_URL === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['ELASTICSEARCH_URL'],
+      message: 'is required with SOAR_ALERT_POLL_INTERVAL: the poller reads the alert index there',
+    });
+  }
+}
+
+/** Milliseconds of a Temporal duration string, or NaN (which fails every comparison) if invalid. */
+function durationMs(value: string): number {
+  try {
+    return msToNumber(value as Parameters<typeof msToNumber>[0]);
+  } catch {
+    return Number.NaN;
+  }
+}
 
 /** True when Slack credentials are configured, in either HTTP or Socket Mode. */
 export function isSlackEnabled(config: Config): boolean {

@@ -11,3 +11,9 @@ export const WORKFLOW_ID_PREFIX = 'malseclogon-';
 export const RULE_ID = '7ba58110-ae13-439b-8192-357b0fcfa9d7';
 
 export const RULE_NAME = 'Suspicious LSASS Access via MalSecLogon';
+
+/** Workflow type of the alert poller, as registered by the worker. */
+export const ALERT_POLLER_WORKFLOW_TYPE = 'alertPoller';
+
+/** The one alert poller's workflow id; a restart attaches to the running poller and its cursor. */
+export const ALERT_POLLER_WORKFLOW_ID = 'malseclogon-alert-poller';

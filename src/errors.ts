@@ -55,6 +55,51 @@ export class SlackApiError extends SoarError {
   readonly type = 'SlackApiError';
 }
 
+/** Preserved evidence would be overwritten, or a path leaves the evidence folder. */
+export class EvidenceIntegrityError extends SoarError {
+  readonly type = 'EvidenceIntegrityError';
+}
+
+/**
+ * A Kibana request failed with an error status, timed out or got a reply in an unexpected shape. `retryable`
+ * is true for timeouts, connection failures, 408, 429 and 5xx, and false for the rest (a bad API
+ * key, a missing privilege, an object that does not exist, a malformed request or reply).
+ */
+export class KibanaApiError extends SoarError {
+  readonly type = 'KibanaApiError';
+  /** HTTP status of Kibana's reply; undefined when no reply arrived. */
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}
+
+/**
+ * A response step cannot run against the target as it is, e.g. the host has no Elastic Defend
+ * agent or the alert lacks the field the API needs. A retry cannot change that.
+ */
+export class ResponseTargetError extends SoarError {
+  readonly type = 'ResponseTargetError';
+  readonly retryable = false;
+}
+
+/** An Elastic Defend response action finished as failed or expired on the endpoint. */
+export class ResponseActionFailedError extends SoarError {
+  readonly type = 'ResponseActionFailedError';
+  readonly retryable = false;
+}
+
+/** True for a `SoarError` that declares `retryable: false`, so that activities fail it at once. */
+export function isNonRetryableError(error: unknown): error is SoarError {
+  return error instanceof SoarError && 'retryable' in error && error.retryable === false;
+}
+
 /** Returns the message of any thrown value. */
 export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);

@@ -9,20 +9,32 @@ import { lockDataDir } from './data-lock';
 import { startDevServer, type DevServer } from './temporal/dev-server';
 import { createResponseWorker, installRuntimeLogger } from './temporal/worker';
 import { temporalAddress } from './temporal/connect';
+import { ensureSearchAttributes } from './temporal/register-search-attributes';
 import { createEnrichmentActivities } from '../activities/enrichment';
 import { createResponseActivities } from '../activities/response';
 import { createSlackActivities } from '../activities/slack';
 import { createSlackWebClient } from './slack/web-client';
 import { EmbeddedConnector } from './response/embedded-connector';
+import { EvidenceStore, evidenceRoot } from './evidence/store';
 import { loadAssetInventory } from './investigation/inventory';
 import { openTelemetrySource } from './telemetry/open';
+import type { ResponseConnector } from './response/connector';
+import {
+  alertPollerActivities,
+  isAlertPollingEnabled,
+  selectResponseConnector,
+  startAlertPoller,
+} from './elastic';
 
 /** The running parts of the responder that the main job and the demo share. */
 export interface Stack {
   client: Client;
   /** The client's gRPC connection, for health checks. */
   connection: Connection;
+  /** The embedded connector; it receives the steps only when SOAR_RESPONSE_CONNECTOR is `embedded`. */
   connector: EmbeddedConnector;
+  /** The connector the response activities use, chosen by SOAR_RESPONSE_CONNECTOR. */
+  responseConnector: ResponseConnector;
   /** Address of the Temporal frontend in use. */
   address: string;
   devServer?: DevServer;
@@ -76,14 +88,20 @@ export async function startStack({ config, logger }: StackOptions): Promise<Stac
     const connection = await Connection.connect({ address });
     cleanups.push(() => connection.close());
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    if (devServer === undefined) {
+      await ensureSearchAttributes(connection, config.TEMPORAL_NAMESPACE, logger);
+    }
 
-    const connector = new EmbeddedConnector(logger);
+    const evidence = new EvidenceStore(evidenceRoot(config));
+    const connector = new EmbeddedConnector(logger, undefined, evidence);
+    const responseConnector = selectResponseConnector(config, logger, connector);
     const activities = {
       ...createEnrichmentActivities({
         source: await openTelemetrySource(config),
         inventory: await loadAssetInventory(config.SOAR_ASSET_INVENTORY),
       }),
-      ...createResponseActivities({ connector }),
+      ...createResponseActivities({ connector: responseConnector }),
+      ...(isAlertPollingEnabled(config) ? alertPollerActivities(config, client) : {}),
       ...(isSlackEnabled(config) ? slackActivities(config, logger) : {}),
     };
     const worker = await createResponseWorker({
@@ -98,7 +116,9 @@ export async function startStack({ config, logger }: StackOptions): Promise<Stac
       await running;
     });
 
-    return { client, connection, connector, address, devServer, stop: stopAll };
+    if (isAlertPollingEnabled(config)) await startAlertPoller(client, config, logger);
+
+    return { client, connection, connector, responseConnector, address, devServer, stop: stopAll };
   } catch (error) {
     await stopAll();
     throw error;

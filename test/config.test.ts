@@ -52,6 +52,44 @@ describe('loadConfig', () => {
     expect(config.SLACK_APP_TOKEN).toBe('xapp-1');
   });
 
+  it('defaults the decision stages and the two-person rule', () => {
+    const config = loadConfig({});
+
+    expect(config.SOAR_DECISION_REMINDER).toBe('10 minutes');
+    expect(config.SOAR_DECISION_ESCALATION).toBe('20 minutes');
+    expect(config.SOAR_TWO_PERSON_RULE).toBe(true);
+    expect(config.SLACK_ONCALL_GROUP).toBeUndefined();
+  });
+
+  it('reads the two-person rule and the on-call group', () => {
+    const config = loadConfig({ SOAR_TWO_PERSON_RULE: 'false', SLACK_ONCALL_GROUP: 'S0ONCALL1' });
+
+    expect(config.SOAR_TWO_PERSON_RULE).toBe(false);
+    expect(config.SLACK_ONCALL_GROUP).toBe('S0ONCALL1');
+  });
+
+  it.each([
+    ['reminder after escalation', { SOAR_DECISION_REMINDER: '25 minutes' }, 'SOAR_DECISION_ESCALATION'],
+    ['escalation after timeout', { SOAR_DECISION_ESCALATION: '45 minutes' }, 'SOAR_DECISION_TIMEOUT'],
+    [
+      'equal reminder and escalation',
+      { SOAR_DECISION_REMINDER: '15m', SOAR_DECISION_ESCALATION: '15 minutes' },
+      'SOAR_DECISION_ESCALATION',
+    ],
+  ])('rejects a %s', (_case, env, key) => {
+    const error = configError(env);
+
+    expect(error.keys).toEqual([key]);
+    expect(error.message).toMatch(/must be longer than SOAR_DECISION_(REMINDER|ESCALATION)/);
+  });
+
+  it('rejects an on-call group that is not a user-group id', () => {
+    const error = configError({ SLACK_ONCALL_GROUP: '@oncall', SOAR_TWO_PERSON_RULE: 'maybe' });
+
+    expect(error.keys).toEqual(['SLACK_ONCALL_GROUP', 'SOAR_TWO_PERSON_RULE']);
+    expect(error.message).toContain('SOAR_TWO_PERSON_RULE must be true or false');
+  });
+
   it('rejects an intake token shorter than 16 characters', () => {
     const error = configError({ INTAKE_TOKEN: 'short' });
 

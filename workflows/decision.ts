@@ -2,8 +2,14 @@
  * Pure rules for the analyst's decision: which requests the `decide` update accepts, and the safe
  * default applied at the deadline. Imports only types, so the workflow bundle stays deterministic.
  */
+import { isCommentRequired } from '../src/investigation/allowed-actions';
 import { ACTIONS, type Action, type Decision } from '../src/response/types';
-import type { DecisionRequest, ResponseSettings, ResponseState } from './messages';
+import type {
+  DecisionRequest,
+  PendingApproval,
+  ResponseSettings,
+  ResponseState,
+} from './messages';
 
 /**
  * Throws an `Error` naming the rejected value and the remedy when `request` may not become the
@@ -42,20 +48,80 @@ export function validateDecisionRequest(
         'send it again once the verdict is reached',
     );
   }
+  if (state.pendingApproval !== undefined) {
+    validateConfirmation(state.pendingApproval, request);
+    return;
+  }
   if (!state.allowedActions.includes(request.action)) {
     throw new Error(
       `action '${request.action}' is not allowed for a '${state.verdict?.kind ?? 'pending'}' verdict: ` +
         `choose one of ${state.allowedActions.join(', ')}`,
     );
   }
-  const isBenignClose = request.action === 'close-benign' || request.action === 'exception';
   const hasComment = (request.comment ?? '').trim() !== '';
-  if (isBenignClose && state.verdict?.kind === 'unresolved' && !hasComment) {
+  const isCommentNeeded =
+    state.verdict !== undefined && isCommentRequired(state.verdict.kind, request.action);
+  if (isCommentNeeded && !hasComment) {
     throw new Error(
       `action '${request.action}' on an unresolved verdict needs a comment recording who confirmed ` +
         'the activity as legitimate (product owner, IR lead or test plan)',
     );
   }
+}
+
+/**
+ * Throws unless `request` confirms `pending`: the same action from a different approver. A first
+ * approval cannot be changed or withdrawn, so a different action is rejected too.
+ */
+function validateConfirmation(pending: PendingApproval, request: DecisionRequest): void {
+  if (request.approver === pending.approver) {
+    throw new Error(
+      `approver '${request.approver}' already approved '${pending.action}' at ${pending.approvedAt}: ` +
+        'the two-person rule needs a different approver to confirm it',
+    );
+  }
+  if (request.action !== pending.action) {
+    throw new Error(
+      `'${pending.action}' by ${pending.approver} awaits confirmation by a second approver: ` +
+        `confirm '${pending.action}', or leave it and the safe default applies at the deadline`,
+    );
+  }
+}
+
+/** Records the first approval of a two-person action, accepted at workflow time `approvedAt`. */
+export function pendingApproval(request: DecisionRequest, approvedAt: string): PendingApproval {
+  const comment = request.comment?.trim();
+  return {
+    action: request.action,
+    approver: request.approver,
+    ...(request.approverGroup !== undefined ? { approverGroup: request.approverGroup } : {}),
+    approvedAt,
+    channel: request.channel,
+    ...(comment ? { comment } : {}),
+  };
+}
+
+/**
+ * Builds the decision from a first approval and its confirmation at workflow time `confirmedAt`:
+ * the first approver is `decidedBy`, the second `confirmedBy`.
+ */
+export function confirmDecision(
+  pending: PendingApproval,
+  confirmation: DecisionRequest,
+  confirmedAt: string,
+): Decision {
+  const confirmationComment = confirmation.comment?.trim();
+  return {
+    action: pending.action,
+    decidedBy: pending.approver,
+    decidedAt: pending.approvedAt,
+    channel: pending.channel,
+    ...(pending.comment !== undefined ? { comment: pending.comment } : {}),
+    confirmedBy: confirmation.approver,
+    confirmedAt,
+    confirmationChannel: confirmation.channel,
+    ...(confirmationComment ? { confirmationComment } : {}),
+  };
 }
 
 /** Builds the decision recorded when an accepted request arrives at workflow time `decidedAt`. */
@@ -72,15 +138,26 @@ export function acceptDecision(request: DecisionRequest, decidedAt: string): Dec
 
 /**
  * Builds the safe default for a lapsed deadline: preserve the evidence and escalate, without any
- * containment, because nothing is contained unless a human chose it.
+ * containment, because nothing is contained unless a human chose it. An `unconfirmed` first
+ * approval is named in the comment and not carried out.
  */
-export function deadlineDecision(decisionTimeout: string, decidedAt: string): Decision {
+export function deadlineDecision(
+  decisionTimeout: string,
+  decidedAt: string,
+  unconfirmed?: PendingApproval,
+): Decision {
+  const lapsed =
+    unconfirmed === undefined
+      ? ''
+      : ` '${unconfirmed.action}' by ${unconfirmed.approver} was not confirmed by a second approver.`;
   return {
     action: 'preserve',
     decidedBy: 'system:deadline',
     decidedAt,
     channel: 'deadline',
-    comment: `No decision within ${decisionTimeout}: evidence preserved and alert escalated, no containment.`,
+    comment:
+      `No decision within ${decisionTimeout}: evidence preserved and alert escalated, ` +
+      `no containment.${lapsed}`,
   };
 }
 

@@ -6,6 +6,7 @@ import {
   ActivityFailure,
   condition,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -15,15 +16,27 @@ import type { Alert } from '../src/alert/alert';
 import type { Decision, StepName, StepRequest, StepResult } from '../src/response/types';
 import {
   acceptDecision,
+  confirmDecision,
   deadlineDecision,
-  durationToMs,
+  pendingApproval,
   validateDecisionRequest,
 } from './decision';
+import {
+  DECISION_STAGES_PATCH,
+  buildNotice,
+  needsSecondApprover,
+  resolveDecisionPolicy,
+  type DecisionPolicy,
+} from './decision-policy';
 import { enrichment, investigate } from './investigate';
+import { upsertRunSearchAttributes } from './search-attributes';
 import {
   decideUpdate,
   decisionAttemptRejectedSignal,
   stateQuery,
+  type DecideResult,
+  type DeadlineNotice,
+  type PendingApproval,
   type ResponseInput,
   type ResponseResult,
   type ResponseSettings,
@@ -54,7 +67,9 @@ const CONTAINMENT_STEPS: ReadonlySet<StepName> = new Set<StepName>([
 export async function malSecLogonResponse(input: ResponseInput): Promise<ResponseResult> {
   const { alert } = input;
   const state = initialState(alert);
-  registerHandlers(state, input.settings);
+  const policy = resolveDecisionPolicy(input.settings, patched(DECISION_STAGES_PATCH));
+  registerHandlers(state, input.settings, policy);
+  upsertRunSearchAttributes(alert, state);
 
   state.answers = await investigate(alert);
   const { verdict, allowedActions } = await enrichment.reachVerdict({
@@ -65,10 +80,11 @@ export async function malSecLogonResponse(input: ResponseInput): Promise<Respons
   state.allowedActions = allowedActions;
   log.info('verdict reached', { verdict: verdict.kind, allowedActions });
 
-  const decision = await awaitDecision(input, state);
+  const decision = await awaitDecision(input, state, policy);
   await notifySlack(state, (message) => slack.recordDecisionInSlack({ message, decision }));
 
   state.phase = 'responding';
+  upsertRunSearchAttributes(alert, state);
   const plan = await response.planResponse({ alert, answers: state.answers, decision });
   for (const request of plan) {
     const result = await runStep(alert.alertId, request, state.steps);
@@ -79,6 +95,7 @@ export async function malSecLogonResponse(input: ResponseInput): Promise<Respons
   const hasFailures = state.steps.some((step) => step.outcome === 'failed');
   const outcome = hasFailures ? 'completed-with-failures' : 'completed';
   state.phase = 'done';
+  upsertRunSearchAttributes(alert, state);
   await replyInThread(state, 'outcome', `Response ${outcome} for '${decision.action}'.`);
   log.info('response finished', { outcome, steps: state.steps.length });
 
@@ -101,10 +118,15 @@ function initialState(alert: Alert): ResponseState {
     allowedActions: [],
     rejectedAttempts: [],
     steps: [],
+    notices: [],
   };
 }
 
-function registerHandlers(state: ResponseState, settings: ResponseSettings): void {
+function registerHandlers(
+  state: ResponseState,
+  settings: ResponseSettings,
+  policy: DecisionPolicy,
+): void {
   setHandler(stateQuery, () => state);
 
   setHandler(decisionAttemptRejectedSignal, (attempt) => {
@@ -119,8 +141,28 @@ function registerHandlers(state: ResponseState, settings: ResponseSettings): voi
   // trace there. The Slack app reports such clicks through the signal above instead.
   setHandler(
     decideUpdate,
-    (request) => {
-      state.decision = acceptDecision(request, new Date().toISOString());
+    (request): DecideResult => {
+      const acceptedAt = new Date().toISOString();
+      const pending = state.pendingApproval;
+      if (pending !== undefined) {
+        state.decision = confirmDecision(pending, request, acceptedAt);
+        state.pendingApproval = undefined;
+        log.info('decision confirmed by a second approver', {
+          action: pending.action,
+          decidedBy: pending.approver,
+          confirmedBy: request.approver,
+        });
+        return state.decision;
+      }
+      if (needsSecondApprover(policy, state, request.action)) {
+        state.pendingApproval = pendingApproval(request, acceptedAt);
+        log.info('first approval recorded; awaiting a second approver', {
+          action: request.action,
+          approver: request.approver,
+        });
+        return { status: 'awaiting-confirmation', ...state.pendingApproval };
+      }
+      state.decision = acceptDecision(request, acceptedAt);
       log.info('decision accepted', { action: request.action, decidedBy: request.approver });
       return state.decision;
     },
@@ -130,13 +172,20 @@ function registerHandlers(state: ResponseState, settings: ResponseSettings): voi
 
 /**
  * Opens the decision window, posts the approval request when Slack is on, and waits for an accepted
- * `decide` update. Applies the preserve-and-escalate default when the window lapses.
+ * `decide` update. Issues the reminder and the escalation on the way, and applies the
+ * preserve-and-escalate default when the window lapses.
  */
-async function awaitDecision(input: ResponseInput, state: ResponseState): Promise<Decision> {
+async function awaitDecision(
+  input: ResponseInput,
+  state: ResponseState,
+  policy: DecisionPolicy,
+): Promise<Decision> {
   const { alert, settings } = input;
-  const deadlineMs = Date.now() + durationToMs(settings.decisionTimeout);
+  const windowStartMs = Date.now();
+  const deadlineMs = windowStartMs + policy.timeoutMs;
   state.decisionDeadline = new Date(deadlineMs).toISOString();
   state.phase = 'awaiting-decision';
+  upsertRunSearchAttributes(alert, state);
 
   if (settings.isSlackEnabled && state.verdict) {
     const request = {
@@ -152,16 +201,69 @@ async function awaitDecision(input: ResponseInput, state: ResponseState): Promis
     });
   }
 
-  // The Slack post takes time out of the window, so wait only for what remains of it.
-  const remainingMs = Math.max(deadlineMs - Date.now(), 1);
-  const isDecided = await condition(() => state.decision !== undefined, remainingMs);
-  if (isDecided && state.decision) return state.decision;
+  // Every stage is measured from the window's start, so the Slack post takes time out of the
+  // window instead of moving the deadline.
+  const waitForDecision = createDecisionWaiter(state);
+  for (const stage of policy.stages) {
+    if ((await waitForDecision(windowStartMs + stage.afterMs)) && state.decision) {
+      return state.decision;
+    }
+    await issueNotice(state, policy, stage.kind);
+  }
+  if ((await waitForDecision(deadlineMs)) && state.decision) return state.decision;
 
-  state.decision = deadlineDecision(settings.decisionTimeout, new Date().toISOString());
+  const unconfirmed = state.pendingApproval;
+  state.pendingApproval = undefined;
+  state.decision = deadlineDecision(settings.decisionTimeout, new Date().toISOString(), unconfirmed);
   log.info('decision deadline passed; applying preserve and escalate', {
     deadline: state.decisionDeadline,
+    unconfirmedAction: unconfirmed?.action,
   });
   return state.decision;
+}
+
+/**
+ * Returns a wait that resolves true once a decision is accepted, or false when workflow time
+ * reaches `untilMs`. While it waits, it shows each new first approval on the Slack message.
+ */
+function createDecisionWaiter(state: ResponseState): (untilMs: number) => Promise<boolean> {
+  let shownApproval: PendingApproval | undefined;
+  return async (untilMs) => {
+    for (;;) {
+      // At least 1 ms, as before the stages existed, so replayed histories keep their timers.
+      const remainingMs = Math.max(untilMs - Date.now(), 1);
+      const hasNews = await condition(
+        () => state.decision !== undefined || state.pendingApproval !== shownApproval,
+        remainingMs,
+      );
+      if (state.decision !== undefined) return true;
+      if (!hasNews) return false;
+
+      shownApproval = state.pendingApproval;
+      if (shownApproval !== undefined) {
+        const pending = shownApproval;
+        await notifySlack(state, (message) =>
+          slack.recordPendingApprovalInSlack({ message, pending }),
+        );
+      }
+    }
+  };
+}
+
+/** Records a reminder or escalation in the state and posts it in the approval thread. */
+async function issueNotice(
+  state: ResponseState,
+  policy: DecisionPolicy,
+  kind: DeadlineNotice['kind'],
+): Promise<void> {
+  const notice = buildNotice(kind, state, policy, new Date().toISOString());
+  state.notices.push(notice);
+  log.info('decision still pending; notice issued', {
+    kind,
+    deadline: state.decisionDeadline,
+    pendingApprover: state.pendingApproval?.approver,
+  });
+  await replyInThread(state, kind, notice.text);
 }
 
 /**

@@ -4,7 +4,15 @@ import { tsToMs } from '@temporalio/common/lib/time';
 import type { Alert } from '../alert/alert';
 import type { Answer, Verdict } from '../investigation/types';
 import type { Decision, StepResult } from '../response/types';
-import type { DecisionRequest, RejectedAttempt, ResponseInput, ResponseResult } from '../../workflows/messages';
+import {
+  isAwaitingConfirmation,
+  type AwaitingConfirmation,
+  type DecideResult,
+  type DecisionRequest,
+  type RejectedAttempt,
+  type ResponseInput,
+  type ResponseResult,
+} from '../../workflows/messages';
 
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
@@ -17,6 +25,7 @@ export type TimelineEntry =
   | { time: string; kind: 'verdict'; verdict: Verdict; allowedActions: string[] }
   | { time: string; kind: 'approval-request'; channel: string; ts?: string }
   | { time: string; kind: 'decision'; decision: Decision; updateId: string }
+  | { time: string; kind: 'approval-pending'; pending: AwaitingConfirmation; updateId: string }
   | { time: string; kind: 'decision-rejected'; request?: DecisionRequest; reason: string; updateId?: string }
   | { time: string; kind: 'attempt-rejected'; attempt: RejectedAttempt }
   | { time: string; kind: 'step'; step: StepResult }
@@ -73,8 +82,10 @@ export function buildTimeline(workflowId: string, history: History): AuditTimeli
     const updateDone = event.workflowExecutionUpdateCompletedEventAttributes;
     if (updateDone) {
       const updateId = updateDone.meta?.updateId ?? '';
-      const decision = decodeFirst<Decision>(updateDone.outcome?.success);
-      if (decision) entries.push({ time, kind: 'decision', decision, updateId });
+      const decision = decodeFirst<DecideResult>(updateDone.outcome?.success);
+      if (decision && isAwaitingConfirmation(decision)) {
+        entries.push({ time, kind: 'approval-pending', pending: decision, updateId });
+      } else if (decision) entries.push({ time, kind: 'decision', decision, updateId });
       else {
         const reason = updateDone.outcome?.failure?.message ?? 'update failed';
         entries.push({ time, kind: 'decision-rejected', request: updateRequests.get(updateId), reason, updateId });
@@ -128,8 +139,13 @@ function decodeFirst<T>(payloads: Payloads): T | undefined {
   return defaultPayloadConverter.fromPayload<T>(first);
 }
 
+// Histories fetched from the server carry `Long` seconds; `historyFromJSON` gives plain numbers or
+// strings, which `tsToMs` does not take.
 function eventTime(event: HistoryEvent): string {
-  return event.eventTime ? new Date(tsToMs(event.eventTime)).toISOString() : '';
+  if (!event.eventTime) return '';
+  const { seconds, nanos } = event.eventTime;
+  if (typeof seconds === 'object' && seconds !== null) return new Date(tsToMs(event.eventTime)).toISOString();
+  return new Date(Number(seconds ?? 0) * 1000 + Math.floor((nanos ?? 0) / 1_000_000)).toISOString();
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

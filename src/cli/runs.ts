@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { loadConfig } from '../config';
-import { WORKFLOW_TYPE } from '../constants';
 import { connectClient, responseSettings } from '../temporal/connect';
 import { startOrAttach } from '../temporal/start';
 import { processBatch } from '../intake/batch';
 import { buildTimeline } from '../audit/timeline';
-import { renderTimelineText } from '../audit/render';
+import { AUDIT_FORMATS, isAuditFormat, renderTimeline } from '../audit/format';
+import { verifyPreservedEvidence } from '../audit/verify';
+import { EvidenceStore, evidenceRoot } from '../evidence/store';
+import { runsQuery, type RunFilters } from '../temporal/visibility-query';
+import { DECISION_KEY, STATE_KEY, VERDICT_KEY } from '../temporal/search-attributes';
 import { ACTIONS, type Action } from '../response/types';
 import {
   decideUpdate,
   decisionAttemptRejectedSignal,
+  isAwaitingConfirmation,
   stateQuery,
   type ResponseState,
 } from '../../workflows/messages';
@@ -38,16 +42,23 @@ export async function runIngest(file: string): Promise<number> {
   return outcome.httpStatus === 200 ? 0 : 1;
 }
 
-/** `soar list`: every alert run with its phase, verdict and decision. */
-export async function runList(phase: string | undefined): Promise<number> {
+/**
+ * `soar list`: every alert run with its phase, verdict and decision. The filters become a
+ * visibility query on the run's search attributes; `phase` filters on the live state instead.
+ */
+export async function runList(phase: string | undefined, filters: RunFilters = {}): Promise<number> {
   await withClient(async (client) => {
-    for await (const run of client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}'` })) {
+    for await (const run of client.workflow.list({ query: runsQuery(filters) })) {
       const handle = client.workflow.getHandle(run.workflowId, run.runId);
       const state = run.status.name === 'RUNNING' ? await handle.query(stateQuery) : undefined;
+      const attributes = run.typedSearchAttributes;
       const row: Record<string, unknown> = {
         workflowId: run.workflowId,
         status: run.status.name,
         startedAt: run.startTime.toISOString(),
+        state: attributes.get(STATE_KEY),
+        verdict: attributes.get(VERDICT_KEY),
+        decision: attributes.get(DECISION_KEY),
         ...(state ? summariseState(state) : {}),
       };
       if (phase === undefined || row.phase === phase || (phase === 'done' && run.status.name !== 'RUNNING')) {
@@ -85,11 +96,13 @@ export async function runApprove(
   return withClient(async (client) => {
     const handle = await findAlertWorkflow(client, alert);
     try {
-      const decision = await handle.executeUpdate(decideUpdate, {
+      const result = await handle.executeUpdate(decideUpdate, {
         args: [{ action: options.action as Action, approver: options.approver, comment: options.comment, channel: 'cli' }],
         updateId: `cli:${randomUUID()}`,
       });
-      printJsonLine({ workflowId: handle.workflowId, decision });
+      // Under the two-person rule the first approval waits for a second approver's `soar approve`.
+      if (isAwaitingConfirmation(result)) printJsonLine({ workflowId: handle.workflowId, awaitingConfirmation: result });
+      else printJsonLine({ workflowId: handle.workflowId, decision: result });
       return 0;
     } catch (error) {
       if (error instanceof WorkflowUpdateFailedError) {
@@ -110,17 +123,34 @@ export async function runApprove(
   });
 }
 
-/** `soar audit`: the timeline read from workflow history. */
-export async function runAudit(alert: string, format: string | undefined): Promise<number> {
-  if (format !== 'text' && format !== 'json') {
-    throw new UsageError(`invalid --format '${String(format)}'; use text or json`);
+/**
+ * `soar audit`: the timeline read from workflow history, in one of `AUDIT_FORMATS`. With
+ * `verify`, recomputes the hash of every preserved item instead, prints one JSON line per item and
+ * returns 1 when any file is missing or differs from the hash in history.
+ */
+export async function runAudit(alert: string, format: string | undefined, verify = false): Promise<number> {
+  if (!isAuditFormat(format)) {
+    throw new UsageError(`invalid --format '${String(format)}'; use one of ${AUDIT_FORMATS.join(', ')}`);
   }
-  await withClient(async (client) => {
+  const config = loadConfig();
+  return withClient(async (client) => {
     const handle = await findAlertWorkflow(client, alert);
     const timeline = buildTimeline(handle.workflowId, await handle.fetchHistory());
-    process.stdout.write(format === 'json' ? `${JSON.stringify(timeline, null, 2)}\n` : renderTimelineText(timeline));
+    if (!verify) {
+      process.stdout.write(renderTimeline(timeline, format));
+      return 0;
+    }
+
+    const store = new EvidenceStore(evidenceRoot(config));
+    const results = await verifyPreservedEvidence(timeline, store);
+    for (const result of results) printJsonLine({ ...result, path: store.pathOf(result.file) });
+    const failed = results.filter((result) => result.status !== 'ok');
+    for (const result of failed) {
+      process.stderr.write(`soar: ${result.status}: ${result.name} (${store.pathOf(result.file)})\n`);
+    }
+    if (results.length === 0) process.stderr.write(`soar: ${handle.workflowId} recorded no preserved evidence\n`);
+    return failed.length === 0 ? 0 : 1;
   });
-  return 0;
 }
 
 function summariseState(state: ResponseState): Record<string, unknown> {
@@ -130,6 +160,9 @@ function summariseState(state: ResponseState): Record<string, unknown> {
     verdict: state.verdict?.kind,
     allowedActions: state.allowedActions,
     decision: state.decision ? `${state.decision.action} by ${state.decision.decidedBy}` : undefined,
+    pendingApproval: state.pendingApproval
+      ? `${state.pendingApproval.action} by ${state.pendingApproval.approver}; awaiting a second approver`
+      : undefined,
     decisionDeadline: state.decisionDeadline,
   };
 }

@@ -97,7 +97,11 @@ export async function processBatch(
   };
 }
 
-async function processDocument(
+/**
+ * Validates, normalises and rule-checks one document and starts its workflow. `index` is the
+ * document's position, used in issue paths. A failed start comes back as status `failed`.
+ */
+export async function processDocument(
   index: number,
   value: unknown,
   startAlert: AlertStarter,

@@ -18,6 +18,14 @@ export const ALLOWED_ACTIONS: Readonly<Record<VerdictKind, readonly Action[]>> =
 const CONFIRMATION_PATTERN = /\b(confirmed|confirmation|test plan|product owner|ir lead)\b/i;
 const MIN_CONFIRMATION_LENGTH = 15;
 
+/**
+ * Whether a decision for `action` on a `kind` verdict must carry a comment: closing as benign
+ * (with or without an exception) when telemetry could not prove the activity legitimate.
+ */
+export function isCommentRequired(kind: VerdictKind, action: Action): boolean {
+  return kind === 'unresolved' && (action === 'close-benign' || action === 'exception');
+}
+
 export function allowedActionsFor(kind: VerdictKind): Action[] {
   return [...ALLOWED_ACTIONS[kind]];
 }

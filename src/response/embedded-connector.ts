@@ -1,6 +1,8 @@
 import type { Logger } from '../logging';
 import type { ConnectorReceipt, ResponseConnector } from './connector';
 import type { StepRequest } from './types';
+import { preservationItems } from '../evidence/preservation-items';
+import type { EvidenceStore } from '../evidence/store';
 
 /**
  * The default connector when no response product is configured. It records each intended call
@@ -12,9 +14,14 @@ export class EmbeddedConnector implements ResponseConnector {
   readonly name = 'embedded';
   private readonly receipts = new Map<string, ConnectorReceipt>();
 
+  /**
+   * @param evidence where `preserve-evidence` stores the preserved items; without it the step is
+   * only recorded, as every other step is.
+   */
   constructor(
     private readonly logger?: Logger,
     private readonly now: () => Date = () => new Date(),
+    private readonly evidence?: EvidenceStore,
   ) {}
 
   /** Records the request once per idempotency key and returns its receipt. */
@@ -33,6 +40,7 @@ export class EmbeddedConnector implements ResponseConnector {
       recordedAt: this.now().toISOString(),
       effect: 'recorded',
       ...this.describeReversal(request),
+      ...(await this.preserve(request)),
     };
     this.receipts.set(request.idempotencyKey, receipt);
     this.logger?.info(
@@ -55,6 +63,19 @@ export class EmbeddedConnector implements ResponseConnector {
   /** Returns the receipt for one idempotency key, if that key was executed. */
   recordFor(idempotencyKey: string): ConnectorReceipt | undefined {
     return this.receipts.get(idempotencyKey);
+  }
+
+  // Preservation writes each item once under the evidence folder, and the receipt carries the
+  // item hashes, so the run's history records them.
+  private async preserve(request: StepRequest): Promise<Pick<ConnectorReceipt, 'detail'>> {
+    if (request.step !== 'preserve-evidence' || this.evidence === undefined) return {};
+    const alert = request.parameters.alert;
+    const alertId =
+      typeof alert === 'object' && alert !== null && 'alertId' in alert && typeof alert.alertId === 'string'
+        ? alert.alertId
+        : request.idempotencyKey;
+    const preserved = await this.evidence.preserve(alertId, preservationItems(request));
+    return { detail: { preserved } };
   }
 
   // A reversal names the earlier receipts it undoes, which is all this connector can reverse.

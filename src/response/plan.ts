@@ -93,6 +93,9 @@ class StepPlanner {
       dumpArtifactRecordIds: this.recordIds('Q4'),
       authenticationRecordIds: this.recordIds('Q6'),
       volatileState: ['handles', 'services'],
+      // The connector preserves these two as they are and records a SHA-256 of each.
+      alertDocument: alert,
+      answers: this.answers,
     });
   }
 
@@ -159,7 +162,9 @@ class StepPlanner {
       const reason = `an exception must name the exact pattern, but ${unusable.join(', ')} is missing or a wildcard`;
       return this.skipped('create-exception', tuple, reason);
     }
-    return this.request('create-exception', tuple, this.decisionParameters());
+    // The rule's uuid goes in the parameters, because the target must hold the tuple and nothing else.
+    const rule = this.alert.ruleUuid === undefined ? {} : { ruleUuid: this.alert.ruleUuid };
+    return this.request('create-exception', tuple, { ...this.decisionParameters(), ...rule });
   }
 
   private userStep(step: StepName, parameters: Record<string, unknown>): StepRequest {

@@ -12,6 +12,13 @@
 export const ACTIONS = ['preserve', 'contain', 'isolate', 'close-benign', 'exception'] as const;
 export type Action = (typeof ACTIONS)[number];
 
+/**
+ * Actions whose plan isolates a host or contains an account. On a privileged host or account they
+ * need a second approver when the two-person rule is on. `test/response/plan.test.ts` checks this
+ * list against `planResponse`.
+ */
+export const TWO_PERSON_ACTIONS: readonly Action[] = ['isolate'];
+
 export interface Decision {
   action: Action;
   /** Approver identity: a Slack user id, or a name from the CLI. `system:deadline` for the default. */
@@ -21,6 +28,14 @@ export interface Decision {
   comment?: string;
   /** Where the decision came from. */
   channel: 'slack' | 'cli' | 'deadline';
+  /** Second approver who confirmed the action under the two-person rule; unset otherwise. */
+  confirmedBy?: string;
+  /** ISO 8601 time the confirmation was accepted (workflow time), set with `confirmedBy`. */
+  confirmedAt?: string;
+  /** Channel of the confirmation, set with `confirmedBy`. */
+  confirmationChannel?: 'slack' | 'cli';
+  /** The second approver's comment, when they gave one. */
+  confirmationComment?: string;
 }
 
 export type StepName =

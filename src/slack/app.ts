@@ -1,6 +1,6 @@
 /**
- * The Slack app: receives decision clicks over HTTP (signed requests) or Socket Mode and turns
- * them into Temporal Updates on the response workflow.
+ * The Slack app: receives decision clicks and comment dialog submissions over HTTP (signed
+ * requests) or Socket Mode and turns them into Temporal Updates on the response workflow.
  */
 import { App } from '@slack/bolt';
 import type { Client } from '@temporalio/client';
@@ -8,8 +8,9 @@ import type { Config } from '../config';
 import { ConfigError } from '../errors';
 import type { Logger } from '../logging';
 import { createApproverChecker } from './approvers';
+import { createCommentButtonHandler, createCommentSubmissionHandler } from './comment-dialog';
 import { createDecisionHandler } from './decision-handler';
-import { DECISION_ACTION_ID_PATTERN } from './ids';
+import { COMMENT_ACTION_ID_PATTERN, COMMENT_VIEW_IDS, DECISION_ACTION_ID_PATTERN } from './ids';
 import { slackClientOptions, toSlackLogger } from './web-client';
 
 /** Path that Slack's interactivity request URL must point at, in HTTP mode. */
@@ -53,10 +54,10 @@ export function createSlackApp({ config, temporalClient, logger }: SlackAppOptio
     client: app.client,
     logger: log,
   });
-  app.action(
-    DECISION_ACTION_ID_PATTERN,
-    createDecisionHandler({ temporalClient, checkApprover, logger: log }),
-  );
+  const decisionOptions = { temporalClient, checkApprover, logger: log };
+  app.action(DECISION_ACTION_ID_PATTERN, createDecisionHandler(decisionOptions));
+  app.action(COMMENT_ACTION_ID_PATTERN, createCommentButtonHandler(decisionOptions));
+  app.view(COMMENT_VIEW_IDS.callbackId, createCommentSubmissionHandler(decisionOptions));
   app.error(async (error) => {
     log.error({ error: error.message, code: error.code }, 'slack listener failed');
   });

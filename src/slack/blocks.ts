@@ -5,6 +5,7 @@
 import type { types } from '@slack/bolt';
 import type { ApprovalRequestInput } from '../../activities/types';
 import type { Answer, QuestionId, Reason, Verdict } from '../investigation/types';
+import type { PendingApproval } from '../../workflows/messages';
 import type { Decision } from '../response/types';
 import { buildDecisionButtons } from './buttons';
 import { BLOCK_IDS } from './ids';
@@ -88,7 +89,7 @@ export function buildApprovalMessage(
     const elements = [{ type: 'mrkdwn' as const, text: linkLine }];
     blocks.push({ type: 'context', block_id: BLOCK_IDS.links, elements });
   }
-  const buttons = buildDecisionButtons(input.workflowId, input.allowedActions);
+  const buttons = buildDecisionButtons(input.workflowId, input.allowedActions, verdict.kind);
   if (buttons.length > 0) {
     blocks.push({ type: 'actions', block_id: BLOCK_IDS.actions, elements: buttons });
   }
@@ -108,8 +109,13 @@ export function buildDecidedMessage(
   originalBlocks: types.Block[] | undefined,
   decision: Decision,
 ): SlackMessage {
+  const replacedIds: (string | undefined)[] = [
+    BLOCK_IDS.actions,
+    BLOCK_IDS.pending,
+    BLOCK_IDS.decision,
+  ];
   const keptBlocks = (originalBlocks ?? []).filter(
-    (block) => block.block_id !== BLOCK_IDS.actions && block.block_id !== BLOCK_IDS.decision,
+    (block) => !replacedIds.includes(block.block_id),
   );
   const label = ACTION_LABELS[decision.action];
   const actor = formatActor(decision.decidedBy);
@@ -118,14 +124,61 @@ export function buildDecidedMessage(
       `(via ${decision.channel})`,
   ];
   if (decision.comment !== undefined && decision.comment.trim() !== '') {
-    lines.push(`> ${escapeMrkdwn(decision.comment.trim()).replace(/\n/g, '\n> ')}`);
+    lines.push(quote(decision.comment));
+  }
+  if (decision.confirmedBy !== undefined) {
+    const confirmedAt = decision.confirmedAt ?? decision.decidedAt;
+    lines.push(
+      `*Confirmed* by ${formatActor(decision.confirmedBy)} at ${slackDate(confirmedAt)} ` +
+        `(via ${decision.confirmationChannel ?? decision.channel}; two-person rule)`,
+    );
+    if (decision.confirmationComment !== undefined) lines.push(quote(decision.confirmationComment));
   }
 
-  const text = `Decided: ${label} by ${decision.decidedBy} at ${plainTime(decision.decidedAt)}`;
+  const confirmer =
+    decision.confirmedBy === undefined ? '' : `, confirmed by ${decision.confirmedBy}`;
+  const text =
+    `Decided: ${label} by ${decision.decidedBy}${confirmer} at ` + plainTime(decision.decidedAt);
   return {
     text: truncate(text, LIMITS.fallbackTextChars),
     blocks: [...keptBlocks, section(BLOCK_IDS.decision, lines.join('\n'))],
   };
+}
+
+/**
+ * Builds the approval message while a first approval waits for its confirmation: the original
+ * blocks, buttons included so that a second approver can confirm, with a line above the buttons
+ * naming the action, who chose it and when. Repeating it with the same approval changes nothing.
+ */
+export function buildPendingApprovalMessage(
+  originalBlocks: types.Block[] | undefined,
+  pending: PendingApproval,
+): SlackMessage {
+  const label = ACTION_LABELS[pending.action];
+  const lines = [
+    `*Awaiting second approver:* *${label}* chosen by ${formatActor(pending.approver)} at ` +
+      `${slackDate(pending.approvedAt)} (via ${pending.channel}). The host or account is ` +
+      `privileged, so a different approver must click *${label}* to confirm it.`,
+  ];
+  if (pending.comment !== undefined) lines.push(quote(pending.comment));
+  const pendingBlock = section(BLOCK_IDS.pending, lines.join('\n'));
+
+  const blocks: (types.KnownBlock | types.Block)[] = [];
+  for (const block of originalBlocks ?? []) {
+    if (block.block_id === BLOCK_IDS.pending) continue;
+    if (block.block_id === BLOCK_IDS.actions) blocks.push(pendingBlock);
+    blocks.push(block);
+  }
+  if (!blocks.includes(pendingBlock)) blocks.push(pendingBlock);
+
+  const text =
+    `Awaiting second approver: ${label} chosen by ${pending.approver} at ` +
+    plainTime(pending.approvedAt);
+  return { text: truncate(text, LIMITS.fallbackTextChars), blocks };
+}
+
+function quote(comment: string): string {
+  return `> ${escapeMrkdwn(comment.trim()).replace(/\n/g, '\n> ')}`;
 }
 
 function section(blockId: string, text: string): types.SectionBlock {

@@ -3,8 +3,10 @@
  * the host or close the alert for good. Pure functions.
  */
 import type { types } from '@slack/bolt';
+import { isCommentRequired } from '../investigation/allowed-actions';
+import type { VerdictKind } from '../investigation/types';
 import { ACTIONS, type Action } from '../response/types';
-import { DECISION_ACTION_IDS, encodeButtonValue } from './ids';
+import { DECISION_ACTION_IDS, commentActionId, encodeButtonValue } from './ids';
 import { ACTION_LABELS, LIMITS, truncate } from './mrkdwn';
 
 const CONFIRMATIONS: Partial<Record<Action, { title: string; text: string }>> = {
@@ -29,22 +31,29 @@ const CONFIRMATIONS: Partial<Record<Action, { title: string; text: string }>> = 
 };
 
 /**
- * Builds one button per allowed action, in the order of `ACTIONS`. Throws when the workflow id
- * lacks the product prefix, because such a button value could not be decoded on click.
+ * Builds one button per allowed action, in the order of `ACTIONS`. An action that the verdict
+ * allows only with a comment gets a button that opens the comment dialog instead of a confirm
+ * dialog. Throws when the workflow id lacks the product prefix, because such a button value could
+ * not be decoded on click.
  */
 export function buildDecisionButtons(
   workflowId: string,
   allowedActions: readonly Action[],
+  verdictKind?: VerdictKind,
 ): types.Button[] {
   return ACTIONS.filter((action) => allowedActions.includes(action)).map((action) =>
-    buildButton(workflowId, action),
+    buildButton(
+      workflowId,
+      action,
+      verdictKind !== undefined && isCommentRequired(verdictKind, action),
+    ),
   );
 }
 
-function buildButton(workflowId: string, action: Action): types.Button {
+function buildButton(workflowId: string, action: Action, needsComment: boolean): types.Button {
   const button: types.Button = {
     type: 'button',
-    action_id: DECISION_ACTION_IDS[action],
+    action_id: needsComment ? commentActionId(action) : DECISION_ACTION_IDS[action],
     text: { type: 'plain_text', text: truncate(ACTION_LABELS[action], LIMITS.buttonTextChars) },
     value: encodeButtonValue(workflowId, action),
   };
@@ -52,7 +61,7 @@ function buildButton(workflowId: string, action: Action): types.Button {
   if (action === 'isolate') button.style = 'danger';
 
   const confirmation = CONFIRMATIONS[action];
-  if (confirmation !== undefined) {
+  if (confirmation !== undefined && !needsComment) {
     button.confirm = {
       title: { type: 'plain_text', text: truncate(confirmation.title, LIMITS.confirmTitleChars) },
       text: { type: 'plain_text', text: truncate(confirmation.text, LIMITS.confirmTextChars) },

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import {
   decideUpdate,
   decisionAttemptRejectedSignal,
+  isAwaitingConfirmation,
   type DecisionRequest,
 } from '../../workflows/messages';
 import { errorMessage } from '../errors';
@@ -26,6 +27,8 @@ export interface DecisionClick {
   channelId: string;
   /** `ts` of the approval message the button sits on. */
   messageTs: string;
+  /** Text from the comment dialog, for actions that need one. */
+  comment?: string;
 }
 
 const ClickBodySchema = z.object({
@@ -97,19 +100,32 @@ export function createDecisionHandler(
       );
       return;
     }
-    const log = options.logger.child({
-      workflowId: click.workflowId,
-      action: click.action,
-      userId: click.userId,
-    });
-    const handle = options.temporalClient.workflow.getHandle(click.workflowId);
-    const check = await options.checkApprover(click.userId);
-
-    const reply = check.isAllowed
-      ? await sendDecision(handle, click, check, log)
-      : await reportRejectedAttempt(handle, click, check.reason, now(), log);
-    await replyEphemeral(client, click, reply, log);
+    await deliverDecision({ ...options, now }, click, client);
   };
+}
+
+/**
+ * Checks the approver, sends the decision as an Update (or records a rejected attempt by signal),
+ * and posts the outcome to the person who clicked as an ephemeral message. Never throws for a
+ * Temporal or Slack failure, because the ephemeral message or the log reports it.
+ */
+export async function deliverDecision(
+  options: DecisionHandlerOptions & { now: () => Date },
+  click: DecisionClick,
+  client: webApi.WebClient,
+): Promise<void> {
+  const log = options.logger.child({
+    workflowId: click.workflowId,
+    action: click.action,
+    userId: click.userId,
+  });
+  const handle = options.temporalClient.workflow.getHandle(click.workflowId);
+  const check = await options.checkApprover(click.userId);
+
+  const reply = check.isAllowed
+    ? await sendDecision(handle, click, check, log)
+    : await reportRejectedAttempt(handle, click, check.reason, options.now(), log);
+  await replyEphemeral(client, click, reply, log);
 }
 
 async function sendDecision(
@@ -124,17 +140,29 @@ async function sendDecision(
     channel: 'slack',
   };
   if (check.viaGroup !== undefined) request.approverGroup = check.viaGroup;
+  if (click.comment !== undefined) request.comment = click.comment;
   try {
-    const decision = await handle.executeUpdate(decideUpdate, {
+    const result = await handle.executeUpdate(decideUpdate, {
       args: [request],
       updateId: decisionUpdateId(click),
     });
+    const label = ACTION_LABELS[result.action];
+    if (isAwaitingConfirmation(result)) {
+      log.info({ pendingAction: result.action }, 'first approval recorded');
+      return (
+        `Recorded: *${label}*, awaiting a second approver. The host or account is privileged, ` +
+        'so a different approver must click the same button before any step runs.'
+      );
+    }
+    const confirmation = result.confirmedBy !== undefined ? ' (confirmed as second approver)' : '';
     log.info(
-      { decidedAction: decision.action, decidedBy: decision.decidedBy },
+      { decidedAction: result.action, decidedBy: result.decidedBy, confirmedBy: result.confirmedBy },
       'decision accepted',
     );
-    const label = ACTION_LABELS[decision.action];
-    return `Recorded: *${label}*. The approval message updates when the response starts.`;
+    return (
+      `Recorded: *${label}*${confirmation}. The approval message updates when the response ` +
+      'starts.'
+    );
   } catch (error) {
     return describeTemporalFailure(error, 'decision update', log);
   }

@@ -98,13 +98,19 @@ function categorise(doc: unknown, eventCode: string): TelemetryEvent['category']
 
 function recordIdOf(doc: unknown, dataset: string, category: TelemetryEvent['category']): string {
   const origin = readFirstString(doc, ['labels.dataset', 'data_stream.dataset']) ?? dataset;
-  const id =
-    category === 'alert'
-      ? readFirstString(doc, ['kibana.alert.uuid', '_id', 'event.id'])
-      : readFirstString(doc, ['winlog.record_id', 'event.sequence', '_id', 'event.id']);
-  if (id !== undefined) return `${origin}#${id}`;
+  if (category === 'alert') {
+    const alertId = readFirstString(doc, ['kibana.alert.uuid', '_id', 'event.id']);
+    if (alertId !== undefined) return `${origin}#${alertId}`;
+  } else {
+    const recordId = readFirstString(doc, ['winlog.record_id', 'event.sequence', 'event.id']);
+    if (recordId !== undefined) return `${origin}#${recordId}`;
+  }
   const line = readString(doc, 'labels.source_line');
   if (line !== undefined) return `${origin}#line-${line}`;
+  // `_id` comes after the bundled line number, so that a bundled record keeps one id whether it
+  // is read from the files or from a cluster it was loaded into.
+  const storedId = category === 'alert' ? undefined : readString(doc, '_id');
+  if (storedId !== undefined) return `${origin}#${storedId}`;
   // Some recordings carry no record number; the code and time still name the record uniquely enough to find it.
   return `${origin}#${readFirstString(doc, ['event.code', 'winlog.event_id']) ?? 'event'}@${readString(doc, '@timestamp') ?? ''}`;
 }

@@ -109,7 +109,7 @@ export function userAuthenticationFilter(userId: string | undefined): Clause {
           bool: {
             filter: [
               { term: { 'event.code': '4624' } },
-              { term: { 'winlog.event_data.TargetUserSid': userId } },
+              sidTerm('winlog.event_data.TargetUserSid', userId),
             ],
           },
         },
@@ -117,7 +117,7 @@ export function userAuthenticationFilter(userId: string | undefined): Clause {
           bool: {
             filter: [
               { term: { 'event.code': '4648' } },
-              { term: { 'winlog.event_data.SubjectUserSid': userId } },
+              sidTerm('winlog.event_data.SubjectUserSid', userId),
             ],
           },
         },
@@ -141,6 +141,14 @@ export function executablesFilter(executables: string[]): Clause {
       must_not: [{ term: { 'event.type': 'access' } }],
     },
   };
+}
+
+/**
+ * Matches a Windows SID in any letter case, as Windows compares them; a term query alone would
+ * miss `s-1-5-…` against a stored `S-1-5-…`.
+ */
+export function sidTerm(field: string, sid: string): Clause {
+  return { term: { [field]: { value: sid, case_insensitive: true } } };
 }
 
 export const SIGNAL_FILTER: Clause = { term: { 'event.kind': 'signal' } };

@@ -10,6 +10,7 @@ import {
   executablesFilter,
   hostFilter,
   searchBody,
+  sidTerm,
   timeFilter,
   userAuthenticationFilter,
   type IndexPatterns,
@@ -97,14 +98,14 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
   }
 
   async processEvents(query: ProcessQuery): Promise<QueryResult> {
-    const indices = [this.indices.defend, this.indices.sysmon, this.indices.winlogbeat];
+    const indices = this.eventIndices();
     const filters = [hostFilter(query.host), categoryFilter('process'), timeFilter(query.window)];
     const response = await this.search(indices, searchBody(filters, this.maxHits));
     return this.toResult(response, totalOf(response) > 0, `process events for ${query.host.name}`);
   }
 
   async fileEvents(query: ProcessQuery): Promise<QueryResult> {
-    const indices = [this.indices.defend, this.indices.sysmon, this.indices.winlogbeat];
+    const indices = this.eventIndices();
     const filters = [hostFilter(query.host), categoryFilter('file'), timeFilter(query.window)];
     const response = await this.search(indices, searchBody(filters, this.maxHits));
     return this.toResult(response, totalOf(response) > 0, `file events for ${query.host.name}`);
@@ -133,7 +134,7 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
    * over every process event decides `hasDataOfKind`.
    */
   async executableHistory(query: ExecutableHistoryQuery): Promise<QueryResult> {
-    const indices = [this.indices.defend, this.indices.sysmon, this.indices.winlogbeat];
+    const indices = this.eventIndices();
     const scope = [hostFilter(query.host), categoryFilter('process'), timeFilter(query.window)];
     const body = {
       ...searchBody([...scope, executablesFilter(query.executables)], this.maxHits),
@@ -149,13 +150,22 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
   async relatedAlerts(query: AlertQuery): Promise<QueryResult> {
     const scope = [SIGNAL_FILTER, timeFilter(query.window)];
     const filters = [...scope];
-    if (query.userId !== undefined) filters.push({ term: { 'user.id': query.userId } });
+    if (query.userId !== undefined) filters.push(sidTerm('user.id', query.userId));
     if (query.host !== undefined) filters.push(hostFilter(query.host));
     const response = await this.search([this.indices.alerts], searchBody(filters, this.maxHits));
     const hasData =
       totalOf(response) > 0 ||
       totalOf(await this.search([this.indices.alerts], countBody(scope))) > 0;
     return this.toResult(response, hasData, 'related alerts');
+  }
+
+  /**
+   * Every index that holds process or file events. Security 4688 (process creation) is a process
+   * event too, and Elastic Agent's System integration writes it to the security data stream.
+   */
+  private eventIndices(): string[] {
+    const { defend, sysmon, security, winlogbeat } = this.indices;
+    return [defend, sysmon, security, winlogbeat];
   }
 
   private async search(indices: string[], body: Record<string, unknown>): Promise<SearchResponse> {
@@ -200,7 +210,7 @@ function totalOf(response: SearchResponse): number {
 }
 
 /** Translates every axios failure into one `TelemetryRequestError`, deciding retryability once. */
-function translateTransportError(error: unknown, target: string): TelemetryRequestError {
+export function translateTransportError(error: unknown, target: string): TelemetryRequestError {
   if (!axios.isAxiosError(error)) {
     return requestError(
       `Elasticsearch search on ${target} failed: ${errorMessage(error)}`,

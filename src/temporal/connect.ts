@@ -30,5 +30,9 @@ export function responseSettings(config: Config): ResponseSettings {
     decisionTimeout: config.SOAR_DECISION_TIMEOUT,
     approvers: config.SOAR_APPROVERS,
     isSlackEnabled: isSlackEnabled(config),
+    decisionReminder: config.SOAR_DECISION_REMINDER,
+    decisionEscalation: config.SOAR_DECISION_ESCALATION,
+    isTwoPersonRuleEnabled: config.SOAR_TWO_PERSON_RULE,
+    ...(config.SLACK_ONCALL_GROUP !== undefined ? { oncallGroup: config.SLACK_ONCALL_GROUP } : {}),
   };
 }

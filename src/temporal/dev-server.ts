@@ -6,6 +6,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { TemporalBinaryError } from '../errors';
 import type { Logger } from '../logging';
 import { requireTemporalBinary } from './binaries';
+import { devServerSearchAttributes } from './search-attributes';
 
 const LOOPBACK = '127.0.0.1';
 
@@ -76,6 +77,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     'json',
     '--log-level',
     'warn',
+    ...searchAttributeArgs(),
   ];
   const logFd = openSync(logFile, 'a');
   const child = spawn(cliPath, args, { stdio: ['ignore', logFd, logFd] });
@@ -108,6 +110,14 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   logger.info({ address: server.address }, 'Temporal dev server ready');
   return server;
+}
+
+/** Registers the response workflow's search attributes, which the workflow sets on every run. */
+function searchAttributeArgs(): string[] {
+  return Object.entries(devServerSearchAttributes()).flatMap(([name, type]) => [
+    '--search-attribute',
+    `${name}=${type}`,
+  ]);
 }
 
 async function waitUntilReady(

@@ -5,7 +5,10 @@ import {
 } from '@temporalio/client';
 import { workflowIdFor } from '../alert/identity';
 import { TASK_QUEUE, WORKFLOW_TYPE } from '../constants';
+import type { SearchAttributePair } from '@temporalio/common';
+import type { Alert } from '../alert/alert';
 import type { ResponseInput, ResponseResult } from '../../workflows/messages';
+import { ALERT_ID_KEY, HOST_KEY, STATE_KEY, USER_KEY } from './search-attributes';
 
 export interface StartOrAttachOptions {
   /**
@@ -49,6 +52,7 @@ export async function startOrAttach(
         args: [input],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: initialSearchAttributes(input.alert),
       },
     );
     // NOTE: the SDK does not expose whether USE_EXISTING attached, so `isNew` compares against the
@@ -62,6 +66,21 @@ export async function startOrAttach(
     if (runId === undefined) throw error;
     return { workflowId, runId, isNew: false };
   }
+}
+
+/**
+ * The search attributes a run starts with. The workflow keeps them up to date only when AlertId is
+ * present, so every run started here is listed by `soar list` filters from its first moment.
+ */
+function initialSearchAttributes(alert: Alert): SearchAttributePair[] {
+  const pairs: SearchAttributePair[] = [
+    { key: ALERT_ID_KEY, value: alert.alertId },
+    { key: HOST_KEY, value: alert.host.name },
+    { key: STATE_KEY, value: 'enriching' },
+  ];
+  const user = alert.user.name ?? alert.user.id;
+  if (user !== undefined) pairs.push({ key: USER_KEY, value: user });
+  return pairs;
 }
 
 async function findExistingRunId(client: Client, workflowId: string): Promise<string | undefined> {

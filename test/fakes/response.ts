@@ -75,6 +75,8 @@ export interface RecordedCall {
   name: string;
   phase: 'start' | 'finish';
   input: unknown;
+  /** More of the input where `input` holds only its key, e.g. a thread reply's text. */
+  detail?: unknown;
 }
 
 export interface FakeOptions {
@@ -89,8 +91,9 @@ export interface FakeOptions {
 export function verdictResult(
   kind: 'escalate' | 'unresolved' | 'benign',
   allowedActions: Action[],
+  isPrivilegedScope = false,
 ): VerdictResult {
-  return { verdict: { kind, reasons: [], isPrivilegedScope: false }, allowedActions };
+  return { verdict: { kind, reasons: [], isPrivilegedScope }, allowedActions };
 }
 
 export const ALL_ACTIONS: Action[] = [
@@ -151,8 +154,11 @@ export function createFakeActivities(options: FakeOptions = {}) {
     async recordDecisionInSlack(input) {
       record('recordDecisionInSlack', input.decision.action);
     },
+    async recordPendingApprovalInSlack(input) {
+      record('recordPendingApprovalInSlack', input.pending.action);
+    },
     async postThreadReply(input) {
-      record('postThreadReply', input.key);
+      calls.push({ name: 'postThreadReply', phase: 'start', input: input.key, detail: input.text });
     },
   };
 

@@ -21,9 +21,18 @@ export interface StoredEphemeral {
   text?: string;
 }
 
+/** A modal opened with `views.open`, as Slack stores it. */
+export interface StoredView {
+  id: string;
+  triggerId: string;
+  view: Record<string, unknown>;
+}
+
 export interface SlackState {
   messages: StoredMessage[];
   ephemerals: StoredEphemeral[];
+  /** Modals opened with `views.open`, oldest first. */
+  views: StoredView[];
   userGroups: Record<string, string[]>;
   /** Counter that makes every `ts` unique and increasing. */
   nextTsMicros: number;
@@ -54,6 +63,8 @@ export function handleSlackMethod(state: SlackState, method: string, body: Body)
       );
     case 'conversations.replies':
       return listReplies(state, body);
+    case 'views.open':
+      return openView(state, body);
     case 'usergroups.users.list': {
       const users = state.userGroups[String(body.usergroup)];
       return users === undefined ? { ok: false, error: 'no_such_subteam' } : { ok: true, users };
@@ -96,6 +107,74 @@ function postEphemeral(state: SlackState, body: Body): Reply {
     text: typeof body.text === 'string' ? body.text : undefined,
   });
   return { ok: true, message_ts: nextTs(state) };
+}
+
+/** Slack's documented limits for a modal view. */
+const VIEW_LIMITS = { titleChars: 24, blocks: 100, privateMetadataChars: 3_000, callbackIdChars: 255 };
+
+/**
+ * `views.open`: exchanges a trigger for a modal. A trigger works once (`exchanged_trigger_id`
+ * afterwards), a missing one is `invalid_trigger_id`, and a view that breaks the modal limits is
+ * `invalid_arguments` with the reason in `response_metadata.messages`, as Slack replies.
+ */
+function openView(state: SlackState, body: Body): Reply {
+  const triggerId = typeof body.trigger_id === 'string' ? body.trigger_id : '';
+  if (triggerId === '') return { ok: false, error: 'invalid_trigger_id' };
+  if (state.views.some((view) => view.triggerId === triggerId)) {
+    return { ok: false, error: 'exchanged_trigger_id' };
+  }
+  const view = body.view;
+  if (typeof view !== 'object' || view === null || Array.isArray(view)) {
+    return invalidArguments('[ERROR] missing required field: view');
+  }
+  const problems = viewProblems(view as Record<string, unknown>);
+  if (problems.length > 0) return invalidArguments(...problems);
+
+  const id = `V${String(state.views.length + 1).padStart(8, '0')}`;
+  state.views.push({ id, triggerId, view: view as Record<string, unknown> });
+  return {
+    ok: true,
+    view: {
+      id,
+      team_id: BOT.team_id,
+      app_id: 'A00000001',
+      bot_id: BOT.bot_id,
+      hash: `${Date.now()}.hash`,
+      state: { values: {} },
+      ...view,
+    },
+  };
+}
+
+function viewProblems(view: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  if (view.type !== 'modal') problems.push('[ERROR] must be "modal" [json-pointer:/view/type]');
+  const title = view.title as { text?: unknown } | undefined;
+  if (typeof title?.text !== 'string' || title.text.length > VIEW_LIMITS.titleChars) {
+    problems.push('[ERROR] must be at most 24 characters [json-pointer:/view/title/text]');
+  }
+  if (!Array.isArray(view.blocks) || view.blocks.length > VIEW_LIMITS.blocks) {
+    problems.push('[ERROR] must contain at most 100 blocks [json-pointer:/view/blocks]');
+  }
+  const hasInput =
+    Array.isArray(view.blocks) &&
+    view.blocks.some((block) => (block as { type?: unknown }).type === 'input');
+  if (hasInput && view.submit === undefined) {
+    problems.push('[ERROR] must provide a submit property when using input blocks [json-pointer:/view]');
+  }
+  const metadata = view.private_metadata;
+  if (typeof metadata === 'string' && metadata.length > VIEW_LIMITS.privateMetadataChars) {
+    problems.push('[ERROR] must be at most 3000 characters [json-pointer:/view/private_metadata]');
+  }
+  const callbackId = view.callback_id;
+  if (typeof callbackId === 'string' && callbackId.length > VIEW_LIMITS.callbackIdChars) {
+    problems.push('[ERROR] must be at most 255 characters [json-pointer:/view/callback_id]');
+  }
+  return problems;
+}
+
+function invalidArguments(...messages: string[]): Reply {
+  return { ok: false, error: 'invalid_arguments', response_metadata: { messages } };
 }
 
 function listReplies(state: SlackState, body: Body): Reply {

@@ -57,6 +57,7 @@ export async function startFakeSlackWebApi(options: FakeSlackOptions): Promise<F
   const state: SlackState = {
     messages: [],
     ephemerals: [],
+    views: [],
     userGroups: options.userGroups ?? {},
     nextTsMicros: 0,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { planResponse, recoveredIdentity, recoveredTool } from '../../src/response/plan';
-import type { Action, Decision } from '../../src/response/types';
+import { ACTIONS, TWO_PERSON_ACTIONS, type Action, type Decision } from '../../src/response/types';
 import {
   TOOL_EXECUTABLE,
   answer,
@@ -141,6 +141,17 @@ describe('planResponse', () => {
       userId: alert.user.id,
       hostId: alert.host.id,
     });
+  });
+});
+
+describe('TWO_PERSON_ACTIONS', () => {
+  it.each(ACTIONS)('matches the plan of %s', (action) => {
+    const plan = planResponse(alert, suspiciousLocalAnswers(), decision(action));
+
+    const isolatesOrContainsAccount = plan.some(
+      (request) => request.step === 'isolate-host' || request.step === 'contain-account',
+    );
+    expect(TWO_PERSON_ACTIONS.includes(action)).toBe(isolatesOrContainsAccount);
   });
 });
 

@@ -2,24 +2,40 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { App } from '@slack/bolt';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import pino from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../src/config';
+import { WORKFLOW_TYPE } from '../../src/constants';
+import { createLogger } from '../../src/logging';
 import {
   createSlackApp,
   SLACK_EVENTS_PATH,
   startSlackApp,
   stopSlackApp,
 } from '../../src/slack/app';
+import { COMMENT_VIEW_IDS, commentActionId } from '../../src/slack/ids';
+import { WORKFLOWS_PATH, createResponseWorker } from '../../src/temporal/worker';
+import type { malSecLogonResponse } from '../../workflows/malseclogon';
+import { createFakeActivities, sampleAlert, startedNames, verdictResult } from '../fakes/response';
 import { startFakeSlackWebApi, type FakeSlackWebApi } from '../fakes/slack-web-api';
 import {
   finishSignal,
   recorderStateQuery,
   type RecorderState,
 } from '../fixtures/workflows/decision-recorder';
+import { quietTemporalRuntime } from '../support/quiet-runtime';
 import { startDevServerEnv } from '../support/temporal';
-import { clickPayload, deliverInteraction, waitFor, type ClickOptions } from './interactions';
+import {
+  clickPayload,
+  deliverInteraction,
+  deliverInteractionWithReply,
+  viewSubmissionPayload,
+  waitFor,
+  type ClickOptions,
+} from './interactions';
+
+quietTemporalRuntime();
 
 const TOKEN = 'xoxb-test-token';
 const SIGNING_SECRET = 'test-signing-secret-0123456789';
@@ -253,5 +269,165 @@ describe('Slack app', () => {
     expect(
       logLines.some((line) => line.msg === 'decision click with an invalid button ignored'),
     ).toBe(true);
+  });
+
+  it('opens the comment dialog for close-benign', async () => {
+    const workflowId = await startWorkflow();
+    const triggerId = `1000.${Date.now()}.comment`;
+
+    const status = await click({
+      workflowId,
+      action: 'close-benign',
+      userId: APPROVER,
+      actionId: commentActionId('close-benign'),
+      triggerId,
+    });
+
+    expect(status).toBe(200);
+    const views = await waitFor(
+      async () => slack.state.views.filter((view) => view.triggerId === triggerId),
+      (found) => found.length > 0,
+    );
+    const opened = views[0]!;
+    expect(opened.view.type).toBe('modal');
+    expect(opened.view.callback_id).toBe(COMMENT_VIEW_IDS.callbackId);
+    expect(JSON.parse(String(opened.view.private_metadata))).toMatchObject({
+      workflowId,
+      action: 'close-benign',
+    });
+    const state = await readState(workflowId);
+    expect(state.decisions).toEqual([]);
+  });
+
+  it('decides with the comment from the dialog', async () => {
+    const workflowId = await startWorkflow();
+    const triggerId = `1000.${Date.now()}.submit`;
+    await click({
+      workflowId,
+      action: 'close-benign',
+      userId: APPROVER,
+      actionId: commentActionId('close-benign'),
+      triggerId,
+    });
+    const [opened] = await waitFor(
+      async () => slack.state.views.filter((view) => view.triggerId === triggerId),
+      (found) => found.length > 0,
+    );
+    const comment = 'Confirmed by IR lead J. Doe: authorised test, plan TP-12';
+
+    const reply = await deliverInteractionWithReply(
+      eventsUrl,
+      viewSubmissionPayload(opened!.view, APPROVER, `  ${comment}  `),
+      { signingSecret: SIGNING_SECRET },
+    );
+
+    expect(reply.status).toBe(200);
+    expect(reply.body).toBe('');
+    const state = await waitFor(
+      () => readState(workflowId),
+      (value) => value.decisions.length > 0,
+    );
+    expect(state.decisions).toEqual([
+      expect.objectContaining({
+        action: 'close-benign',
+        decidedBy: APPROVER,
+        channel: 'slack',
+        comment,
+      }),
+    ]);
+    const replies = await waitFor(ephemeralsFor(APPROVER), (texts) => texts.length > 0);
+    expect(replies[0]).toContain('Recorded: *Close as benign*');
+  });
+
+  it('keeps the dialog open on a blank comment', async () => {
+    const workflowId = await startWorkflow();
+    const triggerId = `1000.${Date.now()}.blank`;
+    await click({
+      workflowId,
+      action: 'close-benign',
+      userId: APPROVER,
+      actionId: commentActionId('close-benign'),
+      triggerId,
+    });
+    const [opened] = await waitFor(
+      async () => slack.state.views.filter((view) => view.triggerId === triggerId),
+      (found) => found.length > 0,
+    );
+
+    const reply = await deliverInteractionWithReply(
+      eventsUrl,
+      viewSubmissionPayload(opened!.view, APPROVER, '   '),
+      { signingSecret: SIGNING_SECRET },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    expect(reply.status).toBe(200);
+    const body = JSON.parse(reply.body) as { response_action?: string; errors?: object };
+    expect(body.response_action).toBe('errors');
+    expect(Object.keys(body.errors ?? {})).toEqual([COMMENT_VIEW_IDS.inputBlock]);
+    expect((await readState(workflowId)).decisions).toEqual([]);
+  });
+
+  it('needs two approvers to isolate a privileged host', async () => {
+    const fakes = createFakeActivities({
+      verdict: verdictResult('escalate', ['preserve', 'contain', 'isolate'], true),
+    });
+    const taskQueue = 'slack-app-two-person-test';
+    const responseWorker = await createResponseWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      activities: fakes.activities,
+      logger: createLogger('warn'),
+      taskQueue,
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: WORKFLOWS_PATH,
+        logger: new DefaultLogger('WARN'),
+      }),
+    });
+    const workflowId = `malseclogon-slack-two-person-${Date.now()}`;
+
+    const result = await responseWorker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof malSecLogonResponse>(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId,
+        args: [
+          {
+            alert: sampleAlert(),
+            settings: {
+              decisionTimeout: '30 minutes',
+              approvers: [APPROVER, GROUP],
+              isSlackEnabled: true,
+              isTwoPersonRuleEnabled: true,
+            },
+          },
+        ],
+      });
+      await waitFor(
+        async () => startedNames(fakes.calls),
+        (names) => names.includes('postApprovalRequest'),
+      );
+      await click({ workflowId, action: 'isolate', userId: APPROVER });
+      await waitFor(ephemeralsFor(APPROVER), (texts) => texts.length > 0);
+      await click({ workflowId, action: 'isolate', userId: GROUP_MEMBER });
+      return handle.result();
+    });
+
+    const firstReply = (await ephemeralsFor(APPROVER)())[0];
+    expect(firstReply).toContain('awaiting a second approver');
+    const secondReply = await waitFor(ephemeralsFor(GROUP_MEMBER), (texts) => texts.length > 0);
+    expect(secondReply[0]).toContain('confirmed as second approver');
+    expect(result.decision).toMatchObject({
+      action: 'isolate',
+      decidedBy: APPROVER,
+      confirmedBy: GROUP_MEMBER,
+    });
+    const names = startedNames(fakes.calls);
+    expect(names.filter((name) => name === 'planResponse')).toHaveLength(1);
+    expect(names.filter((name) => name.startsWith('step:'))).toEqual([
+      'step:preserve-evidence',
+      'step:isolate-host',
+      'step:contain-account',
+    ]);
+    expect(names).toContain('recordPendingApprovalInSlack');
   });
 });

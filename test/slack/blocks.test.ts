@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { buildApprovalMessage, buildDecidedMessage } from '../../src/slack/blocks';
+import {
+  buildApprovalMessage,
+  buildDecidedMessage,
+  buildPendingApprovalMessage,
+} from '../../src/slack/blocks';
+import { buildCommentModal, parseSubmission } from '../../src/slack/comment-dialog';
 import {
   BLOCK_IDS,
+  COMMENT_VIEW_IDS,
   DECISION_ACTION_IDS,
+  commentActionId,
   encodeButtonValue,
   parseButtonValue,
 } from '../../src/slack/ids';
@@ -197,6 +204,121 @@ describe('buildDecidedMessage', () => {
 
     const twice = buildDecidedMessage(once.blocks, decision);
     expect(twice.blocks.filter((block) => block.block_id === BLOCK_IDS.decision)).toHaveLength(1);
+  });
+
+  it('names both approvers under the two-person rule', () => {
+    const pending = buildPendingApprovalMessage(buildApprovalMessage(approvalInput()).blocks, {
+      action: 'isolate',
+      approver: 'U012ABCDEF',
+      approvedAt: '2024-05-01T10:05:00.000Z',
+      channel: 'slack',
+    });
+
+    const decided = buildDecidedMessage(pending.blocks, {
+      action: 'isolate',
+      decidedBy: 'U012ABCDEF',
+      decidedAt: '2024-05-01T10:05:00.000Z',
+      channel: 'slack',
+      confirmedBy: 'U0SECOND01',
+      confirmedAt: '2024-05-01T10:07:00.000Z',
+      confirmationChannel: 'cli',
+    });
+
+    expect(blockById(decided.blocks, BLOCK_IDS.pending)).toBeUndefined();
+    expect(blockById(decided.blocks, BLOCK_IDS.actions)).toBeUndefined();
+    const text = textOf(decided.blocks, BLOCK_IDS.decision);
+    expect(text).toContain('<@U012ABCDEF>');
+    expect(text).toContain('*Confirmed* by <@U0SECOND01>');
+    expect(text).toContain('via cli');
+    expect(decided.text).toContain('confirmed by U0SECOND01');
+  });
+});
+
+describe('buildPendingApprovalMessage', () => {
+  const pending = {
+    action: 'isolate' as const,
+    approver: 'U012ABCDEF',
+    approvedAt: '2024-05-01T10:05:00.000Z',
+    channel: 'slack' as const,
+    comment: 'dump file found',
+  };
+
+  it('keeps the buttons for the confirmation', () => {
+    const original = buildApprovalMessage(approvalInput()).blocks;
+
+    const message = buildPendingApprovalMessage(original, pending);
+
+    const ids = message.blocks.map((block) => block.block_id);
+    expect(ids.slice(-2)).toEqual([BLOCK_IDS.pending, BLOCK_IDS.actions]);
+    expect(blockById(message.blocks, BLOCK_IDS.actions)?.elements).toHaveLength(3);
+    const text = textOf(message.blocks, BLOCK_IDS.pending);
+    expect(text).toContain('*Awaiting second approver:*');
+    expect(text).toContain('*Preserve and isolate host*');
+    expect(text).toContain('<@U012ABCDEF>');
+    expect(text).toContain('> dump file found');
+    expect(message.text).toContain('Awaiting second approver');
+  });
+
+  it('keeps one pending block when applied twice', () => {
+    const once = buildPendingApprovalMessage(buildApprovalMessage(approvalInput()).blocks, pending);
+
+    const twice = buildPendingApprovalMessage(once.blocks, pending);
+
+    expect(twice.blocks).toEqual(once.blocks);
+  });
+});
+
+describe('comment dialog', () => {
+  it('opens for close-benign on an unresolved verdict only', () => {
+    const unresolved = approvalInput({
+      allowedActions: ['preserve', 'contain', 'isolate', 'close-benign'],
+    });
+    unresolved.verdict = { ...unresolved.verdict, kind: 'unresolved' };
+    const benign = approvalInput({ allowedActions: ['close-benign', 'exception', 'preserve'] });
+    benign.verdict = { ...benign.verdict, kind: 'benign' };
+
+    const unresolvedIds = buildApprovalMessage(unresolved).blocks.flatMap(
+      (block) => (block as LooseBlock).elements?.map((element) => element.action_id) ?? [],
+    );
+    const benignIds = buildApprovalMessage(benign).blocks.flatMap(
+      (block) => (block as LooseBlock).elements?.map((element) => element.action_id) ?? [],
+    );
+
+    expect(unresolvedIds).toContain(commentActionId('close-benign'));
+    expect(unresolvedIds).not.toContain(DECISION_ACTION_IDS['close-benign']);
+    expect(benignIds).toContain(DECISION_ACTION_IDS['close-benign']);
+    expect(benignIds).not.toContain(commentActionId('close-benign'));
+  });
+
+  it('round-trips the click through the modal', () => {
+    const click = {
+      workflowId: 'malseclogon-x',
+      action: 'close-benign' as const,
+      userId: 'U012ABCDEF',
+      channelId: 'C0SOC0001',
+      messageTs: '1714557600.000100',
+    };
+    const modal = buildCommentModal(click);
+    const values = {
+      [COMMENT_VIEW_IDS.inputBlock]: { [COMMENT_VIEW_IDS.inputAction]: { value: ' ok by IR lead ' } },
+    };
+
+    const submission = parseSubmission({
+      user: { id: 'U0SUBMIT01' },
+      view: { ...modal, state: { values } },
+    });
+
+    expect(modal.title.text.length).toBeLessThanOrEqual(24);
+    expect(submission).toEqual({ ...click, userId: 'U0SUBMIT01', comment: 'ok by IR lead' });
+  });
+
+  it('ignores a submission with foreign metadata', () => {
+    const submission = parseSubmission({
+      user: { id: 'U0SUBMIT01' },
+      view: { private_metadata: '{"v":1,"workflowId":"other-x"}', state: { values: {} } },
+    });
+
+    expect(submission).toBeUndefined();
   });
 });
 

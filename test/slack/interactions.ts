@@ -4,7 +4,12 @@
  */
 import { createHmac } from 'node:crypto';
 import type { Action } from '../../src/response/types';
-import { BLOCK_IDS, DECISION_ACTION_IDS, encodeButtonValue } from '../../src/slack/ids';
+import {
+  BLOCK_IDS,
+  COMMENT_VIEW_IDS,
+  DECISION_ACTION_IDS,
+  encodeButtonValue,
+} from '../../src/slack/ids';
 
 export interface ClickOptions {
   workflowId: string;
@@ -14,6 +19,10 @@ export interface ClickOptions {
   messageTs?: string;
   /** Overrides the button value, e.g. to send a tampered one. */
   value?: string;
+  /** Overrides the action id, e.g. for a button that opens the comment dialog. */
+  actionId?: string;
+  /** @default '1000.2000.abc' */
+  triggerId?: string;
 }
 
 /** Builds the `block_actions` payload Slack sends when a decision button is clicked. */
@@ -34,20 +43,56 @@ export function clickPayload(options: ClickOptions): Record<string, unknown> {
       channel_id: channelId,
       is_ephemeral: false,
     },
-    trigger_id: '1000.2000.abc',
+    trigger_id: options.triggerId ?? '1000.2000.abc',
     channel: { id: channelId, name: 'soc' },
     message: { type: 'message', ts: messageTs, text: 'approval request', bot_id: 'BBOT00001' },
     response_url: 'http://127.0.0.1:9/unused-response-url',
     actions: [
       {
         type: 'button',
-        action_id: DECISION_ACTION_IDS[options.action],
+        action_id: options.actionId ?? DECISION_ACTION_IDS[options.action],
         block_id: BLOCK_IDS.actions,
         value: options.value ?? encodeButtonValue(options.workflowId, options.action),
         text: { type: 'plain_text', text: options.action },
         action_ts: actionTs,
       },
     ],
+  };
+}
+
+/**
+ * Builds the `view_submission` payload Slack sends when the comment dialog opened as `view` is
+ * submitted with `comment` in its text input.
+ */
+export function viewSubmissionPayload(
+  view: Record<string, unknown>,
+  userId: string,
+  comment: string,
+): Record<string, unknown> {
+  return {
+    type: 'view_submission',
+    team: { id: 'T00000001', domain: 'fake' },
+    user: { id: userId, username: userId.toLowerCase(), team_id: 'T00000001' },
+    api_app_id: 'A00000001',
+    token: 'legacy-verification-token',
+    trigger_id: '1000.3000.def',
+    view: {
+      ...view,
+      id: 'V00000001',
+      team_id: 'T00000001',
+      app_id: 'A00000001',
+      bot_id: 'BBOT00001',
+      hash: '1714557600.hash',
+      state: {
+        values: {
+          [COMMENT_VIEW_IDS.inputBlock]: {
+            [COMMENT_VIEW_IDS.inputAction]: { type: 'plain_text_input', value: comment },
+          },
+        },
+      },
+    },
+    response_urls: [],
+    is_enterprise_install: false,
   };
 }
 
@@ -79,6 +124,15 @@ export async function deliverInteraction(
   payload: Record<string, unknown>,
   options: DeliveryOptions,
 ): Promise<number> {
+  return (await deliverInteractionWithReply(url, payload, options)).status;
+}
+
+/** POSTs `payload` to the app as a form body and returns the HTTP status and response body. */
+export async function deliverInteractionWithReply(
+  url: string,
+  payload: Record<string, unknown>,
+  options: DeliveryOptions,
+): Promise<{ status: number; body: string }> {
   const rawBody = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   const timestampSeconds = options.timestampSeconds ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
@@ -92,8 +146,7 @@ export async function deliverInteraction(
     headers['x-slack-retry-reason'] = 'http_timeout';
   }
   const response = await fetch(url, { method: 'POST', headers, body: rawBody });
-  await response.arrayBuffer();
-  return response.status;
+  return { status: response.status, body: await response.text() };
 }
 
 /** Polls `read` until `isDone` holds; throws with the last value after `timeoutMs`. */

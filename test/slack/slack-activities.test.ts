@@ -151,6 +151,28 @@ describe('Slack activities', () => {
     expect(JSON.stringify(updated?.blocks)).toContain('<@U012ABCDEF>');
   });
 
+  it('marks a pending approval and keeps the buttons', async () => {
+    const { postApprovalRequest, recordPendingApprovalInSlack } = activities();
+    const message = await run(postApprovalRequest, approvalInput());
+    const pending = {
+      action: 'isolate' as const,
+      approver: 'U012ABCDEF',
+      approvedAt: '2024-05-01T10:05:00Z',
+      channel: 'slack' as const,
+    };
+
+    await run(recordPendingApprovalInSlack, { message, pending });
+    await run(recordPendingApprovalInSlack, { message, pending });
+
+    const updated = slack.state.messages.find((stored) => stored.ts === message.ts);
+    const blockIds = (updated?.blocks as { block_id?: string }[]).map((block) => block.block_id);
+    expect(slack.callsTo('chat.update')).toHaveLength(2);
+    expect(blockIds.filter((id) => id === BLOCK_IDS.pending)).toHaveLength(1);
+    expect(blockIds.indexOf(BLOCK_IDS.pending)).toBe(blockIds.indexOf(BLOCK_IDS.actions) - 1);
+    expect(updated?.text).toContain('Awaiting second approver');
+    expect(JSON.stringify(updated?.blocks)).toContain('<@U012ABCDEF>');
+  });
+
   it('posts a thread reply once per key', async () => {
     const { postApprovalRequest, postThreadReply } = activities();
     const message = await run(postApprovalRequest, approvalInput());

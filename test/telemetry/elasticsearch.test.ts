@@ -113,7 +113,7 @@ describe('ElasticsearchTelemetrySource', () => {
     const [request] = requests;
     expect(request?.method).toBe('POST');
     expect(request?.path).toBe(
-      '/logs-endpoint.events.*,logs-windows.sysmon_operational-*,winlogbeat-*/_search',
+      '/logs-endpoint.events.*,logs-windows.sysmon_operational-*,logs-system.security-*,winlogbeat-*/_search',
     );
     expect(request?.query.get('ignore_unavailable')).toBe('true');
     expect(request?.authorization).toBe('ApiKey c2VjcmV0OmtleQ==');
@@ -195,10 +195,10 @@ describe('ElasticsearchTelemetrySource', () => {
     expect(requests[0]?.path).toBe('/logs-system.security-*,winlogbeat-*/_search');
     const userFilter = JSON.stringify(filtersOf(requests[0] as RecordedRequest));
     expect(userFilter).toContain(
-      '{"term":{"event.code":"4624"}},{"term":{"winlog.event_data.TargetUserSid":"S-1-5-21-1-2-3-1000"}}',
+      '{"term":{"event.code":"4624"}},{"term":{"winlog.event_data.TargetUserSid":{"value":"S-1-5-21-1-2-3-1000","case_insensitive":true}}}',
     );
     expect(userFilter).toContain(
-      '{"term":{"event.code":"4648"}},{"term":{"winlog.event_data.SubjectUserSid":"S-1-5-21-1-2-3-1000"}}',
+      '{"term":{"event.code":"4648"}},{"term":{"winlog.event_data.SubjectUserSid":{"value":"S-1-5-21-1-2-3-1000","case_insensitive":true}}}',
     );
     expect(requests[1]?.body.size).toBe(0);
     expect(JSON.stringify(requests[1]?.body)).not.toContain('TargetUserSid');
@@ -212,7 +212,9 @@ describe('ElasticsearchTelemetrySource', () => {
     expect(requests[0]?.path).toBe('/.alerts-security.alerts-default/_search');
     const filters = filtersOf(requests[0] as RecordedRequest);
     expect(filters).toContainEqual({ term: { 'event.kind': 'signal' } });
-    expect(filters).toContainEqual({ term: { 'user.id': 'S-1-5-21-1-2-3-1000' } });
+    expect(filters).toContainEqual({
+      term: { 'user.id': { value: 'S-1-5-21-1-2-3-1000', case_insensitive: true } },
+    });
   });
 
   it('reports no data when the count is zero', async () => {

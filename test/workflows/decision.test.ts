@@ -16,6 +16,7 @@ const AWAITING: ResponseState = {
   allowedActions: ['preserve', 'contain'],
   rejectedAttempts: [],
   steps: [],
+  notices: [],
 };
 
 describe('validateDecisionRequest', () => {

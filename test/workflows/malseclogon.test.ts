@@ -24,6 +24,7 @@ import {
   verdictResult,
 } from '../fakes/response';
 import { quietTemporalRuntime } from '../support/quiet-runtime';
+import { asDecision } from './harness';
 import { startTimeSkippingEnv } from '../support/temporal';
 
 quietTemporalRuntime();
@@ -227,7 +228,7 @@ describe('malSecLogonResponse', () => {
         channel: 'cli',
         comment: ' dump found ',
       });
-      return { decision: accepted, result: await handle.result() };
+      return { decision: asDecision(accepted), result: await handle.result() };
     });
 
     expect(decision.action).toBe('isolate');
