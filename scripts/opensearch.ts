@@ -30,7 +30,7 @@ const MAIN_CLASS = 'responder.opensearch.LoopbackNode';
 export const BUILD_COMMAND = 'mvn -B -q -f tools/opensearch/pom.xml package';
 
 /**
- * JVM options. The heap stays small because the node holds about a hundred documents, and the
+ * JVM options. The heap stays small because the node contains about a hundred documents, and the
  * serial collector keeps GC threads from competing with the rest of the suite on two cores.
  */
 const JVM_OPTIONS = ['-Xms256m', '-Xmx512m', '-XX:+UseSerialGC'];
@@ -74,7 +74,8 @@ function readClasspath(): string[] {
  */
 export function buildNode(): void {
   const pom = path.join(NODE_PROJECT_DIR, 'pom.xml');
-  const result = spawnSync('mvn', ['-B', '-q', '-Dstyle.color=never', '-f', pom, 'package'], { stdio: 'inherit' });
+  const args = ['-B', '-q', '-Dstyle.color=never', '-f', pom, 'package'];
+  const result = spawnSync('mvn', args, { stdio: 'inherit' });
   if (result.error !== undefined || result.status !== 0) {
     const cause = result.error?.message ?? `mvn exited with code ${result.status}`;
     throw new OpenSearchNodeError(
@@ -253,8 +254,8 @@ async function main(): Promise<void> {
   const portIndex = rest.indexOf('--port');
   const port = portIndex >= 0 ? Number(rest[portIndex + 1]) : 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    const given = rest[portIndex + 1];
-    throw new OpenSearchNodeError(`--port must be an integer from 0 to 65535, got ${given}`);
+    const portText = rest[portIndex + 1];
+    throw new OpenSearchNodeError(`--port must be an integer from 0 to 65535, got ${portText}`);
   }
   const node = await startNode({ port });
   if (rest.includes('--load')) {

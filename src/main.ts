@@ -34,6 +34,13 @@ async function main(): Promise<void> {
     await stack.stop();
     logger.info('stopped');
   };
+  // Without its Temporal server the worker and the intake can only fail, so stop and let a
+  // supervisor (or the operator) start the responder again.
+  void stack.devServer?.unexpectedExit.then(async (exit) => {
+    logger.error({ exit, log: stack.devServer?.logFile }, 'the local Temporal server exited; stopping the responder');
+    process.exitCode = 1;
+    await stop('temporal-server-exit');
+  });
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       stop(signal).catch((error: unknown) => {

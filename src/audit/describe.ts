@@ -119,7 +119,7 @@ export function describeEntry(entry: TimelineEntry): EntryView {
     case 'activity':
       return view('ACTIVITY', `${entry.activity} ${entry.outcome}: ${entry.summary}`);
     case 'outcome':
-      return view('OUTCOME', `${entry.status}${entry.result ? ` (${entry.result.outcome})` : ''}${entry.failure ? `: ${entry.failure}` : ''}`);
+      return view('OUTCOME', `${entry.result?.outcome ?? entry.status}${entry.failure ? `: ${entry.failure}` : ''}`);
   }
 }
 

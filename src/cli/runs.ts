@@ -9,7 +9,7 @@ import { AUDIT_FORMATS, isAuditFormat, renderTimeline } from '../audit/format';
 import { verifyPreservedEvidence } from '../audit/verify';
 import { EvidenceStore, evidenceRoot } from '../evidence/store';
 import { runsQuery, type RunFilters } from '../temporal/visibility-query';
-import { DECISION_KEY, STATE_KEY, VERDICT_KEY } from '../temporal/search-attributes';
+import { ALERT_ID_KEY, DECISION_KEY, STATE_KEY, VERDICT_KEY } from '../temporal/search-attributes';
 import { ACTIONS, type Action } from '../response/types';
 import {
   decideUpdate,
@@ -18,7 +18,7 @@ import {
   stateQuery,
   type ResponseState,
 } from '../../workflows/messages';
-import { printJsonLine, readInput, UsageError } from './io';
+import { InputError, printJsonLine, readInput, UsageError } from './io';
 import { findAlertWorkflow } from './workflow-lookup';
 
 async function withClient<T>(run: (client: Client) => Promise<T>): Promise<T> {
@@ -46,7 +46,13 @@ export async function runIngest(file: string): Promise<number> {
  * `soar list`: every alert run with its phase, verdict and decision. The filters become a
  * visibility query on the run's search attributes; `phase` filters on the live state instead.
  */
+/** Values `soar list --phase` takes: the workflow's phases, and `done` for any finished run. */
+const LIST_PHASES = ['enriching', 'awaiting-decision', 'responding', 'done'];
+
 export async function runList(phase: string | undefined, filters: RunFilters = {}): Promise<number> {
+  if (phase !== undefined && !LIST_PHASES.includes(phase)) {
+    throw new UsageError(`invalid --phase '${phase}'; use one of ${LIST_PHASES.join(', ')}`);
+  }
   await withClient(async (client) => {
     for await (const run of client.workflow.list({ query: runsQuery(filters) })) {
       const handle = client.workflow.getHandle(run.workflowId, run.runId);
@@ -56,6 +62,7 @@ export async function runList(phase: string | undefined, filters: RunFilters = {
         workflowId: run.workflowId,
         status: run.status.name,
         startedAt: run.startTime.toISOString(),
+        alertId: attributes.get(ALERT_ID_KEY),
         state: attributes.get(STATE_KEY),
         verdict: attributes.get(VERDICT_KEY),
         decision: attributes.get(DECISION_KEY),
@@ -95,6 +102,13 @@ export async function runApprove(
   }
   return withClient(async (client) => {
     const handle = await findAlertWorkflow(client, alert);
+    const description = await handle.describe();
+    if (description.status.name !== 'RUNNING') {
+      throw new InputError(
+        `the run of '${alert}' has already finished (${description.status.name}); ` +
+          `'soar show ${alert}' shows what was decided`,
+      );
+    }
     try {
       const result = await handle.executeUpdate(decideUpdate, {
         args: [{ action: options.action as Action, approver: options.approver, comment: options.comment, channel: 'cli' }],

@@ -32,6 +32,8 @@ export interface DevServerOptions {
 export interface DevServer {
   /** `host:port` of the gRPC frontend, for `Connection.connect` and `NativeConnection.connect`. */
   address: string;
+  /** Resolves with the exit code or signal if the server exits without `stop()` being called. */
+  unexpectedExit: Promise<string>;
   logFile: string;
   dbFile: string;
   /** Stops the server: SIGTERM, then SIGKILL after the grace period. Safe to call twice. */
@@ -93,11 +95,19 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   process.once('exit', killOnExit);
   logger.info({ pid: child.pid, port, uiPort, dbFile, logFile }, 'starting Temporal dev server');
 
+  let isStopping = false;
+  const unexpectedExit = new Promise<string>((resolve) => {
+    child.once('exit', (code, signal) => {
+      if (!isStopping) resolve(String(code ?? signal));
+    });
+  });
   const server: DevServer = {
     address: `${LOOPBACK}:${port}`,
+    unexpectedExit,
     logFile,
     dbFile,
     stop: async () => {
+      isStopping = true;
       process.removeListener('exit', killOnExit);
       await stopChild(child, options.stopGraceMs ?? 10_000, logger);
     },
