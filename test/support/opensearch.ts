@@ -56,8 +56,9 @@ export async function startLoadedNode(
 }
 
 /**
- * An embedded source over the loaded documents, read as `EmbeddedTelemetrySource.fromDirectory`
- * reads files: documents of the alerts index count only when they are alerts.
+ * Builds an embedded source over the loaded documents, read as
+ * `EmbeddedTelemetrySource.fromDirectory` reads files, so that a document of the alerts index
+ * counts only when it is an alert.
  */
 export function embeddedSourceOf(documents: IndexedDocument[]): EmbeddedTelemetrySource {
   const events: TelemetryEvent[] = [];
