@@ -17,7 +17,12 @@ const commaList = z
       .filter((item) => item.length > 0),
   );
 
-const port = z.coerce.number().int().min(0).max(65_535);
+const PORT_MESSAGE = 'must be a TCP port number from 0 to 65535';
+const port = z.coerce
+  .number({ message: PORT_MESSAGE })
+  .int({ message: PORT_MESSAGE })
+  .min(0, { message: PORT_MESSAGE })
+  .max(65_535, { message: PORT_MESSAGE });
 
 const optionalUrl = z.url().optional();
 
@@ -45,7 +50,10 @@ const ConfigSchema = z
     SLACK_BOT_TOKEN: z.string().startsWith('xoxb-').optional(),
     SLACK_SIGNING_SECRET: z.string().min(8).optional(),
     SLACK_APP_TOKEN: z.string().startsWith('xapp-').optional(),
-    SLACK_CHANNEL_ID: z.string().optional(),
+    SLACK_CHANNEL_ID: z
+      .string()
+      .regex(/^[CGD][A-Z0-9]{6,}$/, 'must be a Slack channel id such as C0123456789 (not a channel name)')
+      .optional(),
     /** Slack user-group id (`S…`) of the on-call responders, mentioned in reminders and escalations. */
     SLACK_ONCALL_GROUP: z
       .string()

@@ -15,6 +15,7 @@ import { createResponseActivities } from '../activities/response';
 import { createSlackActivities } from '../activities/slack';
 import { createSlackWebClient } from './slack/web-client';
 import { EmbeddedConnector } from './response/embedded-connector';
+import { ReceiptJournal } from './response/receipt-journal';
 import { EvidenceStore, evidenceRoot } from './evidence/store';
 import { loadAssetInventory } from './investigation/inventory';
 import { openTelemetrySource } from './telemetry/open';
@@ -93,7 +94,8 @@ export async function startStack({ config, logger }: StackOptions): Promise<Stac
     }
 
     const evidence = new EvidenceStore(evidenceRoot(config));
-    const connector = new EmbeddedConnector(logger, undefined, evidence);
+    const journal = new ReceiptJournal(connectorJournalFile(config));
+    const connector = new EmbeddedConnector(logger, undefined, evidence, journal);
     const responseConnector = selectResponseConnector(config, logger, connector);
     const activities = {
       ...createEnrichmentActivities({
@@ -123,6 +125,11 @@ export async function startStack({ config, logger }: StackOptions): Promise<Stac
     await stopAll();
     throw error;
   }
+}
+
+/** The embedded connector's receipts, one JSON line each, shared by every worker on the folder. */
+export function connectorJournalFile(config: { SOAR_DATA_DIR: string }): string {
+  return path.resolve(config.SOAR_DATA_DIR, 'connector-records.jsonl');
 }
 
 function slackActivities(config: Config, logger: Logger): object {

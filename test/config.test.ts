@@ -40,14 +40,14 @@ describe('loadConfig', () => {
   });
 
   it('requires the signing secret in Slack HTTP mode', () => {
-    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL_ID: 'C1' });
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_CHANNEL_ID: 'C0123456789' });
 
     expect(error.keys).toEqual(['SLACK_SIGNING_SECRET']);
     expect(error.message).not.toContain('xoxb-1');
   });
 
   it('accepts Socket Mode without a signing secret', () => {
-    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_CHANNEL_ID: 'C1' });
+    const config = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_CHANNEL_ID: 'C0123456789' });
 
     expect(config.SLACK_APP_TOKEN).toBe('xapp-1');
   });
@@ -94,5 +94,18 @@ describe('loadConfig', () => {
     const error = configError({ INTAKE_TOKEN: 'short' });
 
     expect(error.keys).toEqual(['INTAKE_TOKEN']);
+  });
+
+  it('explains an invalid port without echoing it', () => {
+    const error = configError({ INTAKE_PORT: 'abc' });
+
+    expect(error.message).toContain('INTAKE_PORT must be a TCP port number from 0 to 65535');
+    expect(error.message).not.toContain('abc');
+  });
+
+  it('rejects a channel name where a channel id is expected', () => {
+    const error = configError({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'secret-123', SLACK_CHANNEL_ID: '#soc' });
+
+    expect(error.keys).toEqual(['SLACK_CHANNEL_ID']);
   });
 });

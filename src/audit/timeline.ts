@@ -45,6 +45,7 @@ export interface AuditTimeline {
 export function buildTimeline(workflowId: string, history: History): AuditTimeline {
   const entries: TimelineEntry[] = [];
   const scheduled = new Map<string, string>();
+  const startedAt = new Map<string, string>();
   const updateRequests = new Map<string, DecisionRequest>();
 
   for (const event of history.events ?? []) {
@@ -60,10 +61,19 @@ export function buildTimeline(workflowId: string, history: History): AuditTimeli
       scheduled.set(String(event.eventId), activityScheduled.activityType?.name ?? 'unknown');
       continue;
     }
+    const activityStarted = event.activityTaskStartedEventAttributes;
+    if (activityStarted) {
+      startedAt.set(String(activityStarted.scheduledEventId), time);
+      continue;
+    }
     const completed = event.activityTaskCompletedEventAttributes;
     if (completed) {
-      const name = scheduled.get(String(completed.scheduledEventId)) ?? 'unknown';
-      entries.push(...activityEntries(time, name, decodeFirst<unknown>(completed.result)));
+      const key = String(completed.scheduledEventId);
+      const name = scheduled.get(key) ?? 'unknown';
+      // The approval message goes out while the activity runs, and a fast click can be accepted
+      // before the activity completes, so the request is dated when the activity started.
+      const entryTime = name === 'postApprovalRequest' ? (startedAt.get(key) ?? time) : time;
+      entries.push(...activityEntries(entryTime, name, decodeFirst<unknown>(completed.result)));
       continue;
     }
     const failed = event.activityTaskFailedEventAttributes;
@@ -101,6 +111,8 @@ export function buildTimeline(workflowId: string, history: History): AuditTimeli
     entries.push(...closingEntries(time, event));
   }
 
+  // Stable, so entries with the same time keep history order.
+  entries.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
   const alertEntry = entries.find((entry) => entry.kind === 'alert');
   return { workflowId, alertId: alertEntry?.kind === 'alert' ? alertEntry.alert.alertId : undefined, entries };
 }

@@ -3,12 +3,14 @@ import type { ConnectorReceipt, ResponseConnector } from './connector';
 import type { StepRequest } from './types';
 import { preservationItems } from '../evidence/preservation-items';
 import type { EvidenceStore } from '../evidence/store';
+import type { ReceiptJournal } from './receipt-journal';
 
 /**
  * The default connector when no response product is configured. It records each intended call
  * (step, target, parameters, idempotency key) in memory and in the log and changes nothing on any
  * host or account. A repeated idempotency key returns the first receipt, so a retried activity
- * never records a second action.
+ * never records a second action. With a journal, receipts also go to a JSONL file that every
+ * worker sharing the data folder reads, so this holds across worker processes and restarts.
  */
 export class EmbeddedConnector implements ResponseConnector {
   readonly name = 'embedded';
@@ -17,16 +19,18 @@ export class EmbeddedConnector implements ResponseConnector {
   /**
    * @param evidence where `preserve-evidence` stores the preserved items; without it the step is
    * only recorded, as every other step is.
+   * @param journal where receipts are kept across processes; without it they live in memory only.
    */
   constructor(
     private readonly logger?: Logger,
     private readonly now: () => Date = () => new Date(),
     private readonly evidence?: EvidenceStore,
+    private readonly journal?: ReceiptJournal,
   ) {}
 
   /** Records the request once per idempotency key and returns its receipt. */
   async execute(request: StepRequest): Promise<ConnectorReceipt> {
-    const existing = this.receipts.get(request.idempotencyKey);
+    const existing = this.receipts.get(request.idempotencyKey) ?? this.journal?.find(request.idempotencyKey);
     if (existing) {
       this.logger?.debug({ idempotencyKey: request.idempotencyKey }, 'step already recorded');
       return existing;
@@ -42,6 +46,7 @@ export class EmbeddedConnector implements ResponseConnector {
       ...this.describeReversal(request),
       ...(await this.preserve(request)),
     };
+    this.journal?.append(receipt);
     this.receipts.set(request.idempotencyKey, receipt);
     this.logger?.info(
       {
@@ -83,6 +88,8 @@ export class EmbeddedConnector implements ResponseConnector {
     if (request.step !== 'reverse-containment') return {};
     const keys = request.parameters.reverseIdempotencyKeys;
     const candidates = Array.isArray(keys) ? keys.filter((key) => typeof key === 'string') : [];
-    return { detail: { reversed: candidates.filter((key) => this.receipts.has(key)) } };
+    const isRecorded = (key: string): boolean =>
+      this.receipts.has(key) || this.journal?.find(key) !== undefined;
+    return { detail: { reversed: candidates.filter(isRecorded) } };
   }
 }
