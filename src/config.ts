@@ -63,7 +63,7 @@ const ConfigSchema = z
     SLACK_API_URL: optionalUrl,
     SLACK_PORT: port.default(3000),
 
-    /** Who may decide: Slack user ids and/or CLI names, comma-separated. */
+    /** Approver identities: Slack user ids, Slack user-group ids and CLI names, comma-separated. */
     SOAR_APPROVERS: commaList,
     /** How long the workflow waits for a decision before applying preserve-and-escalate. */
     SOAR_DECISION_TIMEOUT: durationString.default('30 minutes'),
@@ -77,7 +77,7 @@ const ConfigSchema = z
      */
     SOAR_TWO_PERSON_RULE: z.stringbool('must be true or false').default(true),
 
-    /** Elasticsearch for telemetry queries; when unset, the bundled dataset answers them. */
+    /** Elasticsearch for telemetry queries; when unset, the questions read the bundled dataset. */
     ELASTICSEARCH_URL: optionalUrl,
     ELASTICSEARCH_API_KEY: z.string().optional(),
     ELASTICSEARCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),

@@ -16,7 +16,7 @@ export interface BatchOutcome {
   httpStatus: 200 | 400 | 503;
   counts: Record<DocumentResult['status'], number>;
   results: DocumentResult[];
-  /** Why the whole request was rejected, when it was. */
+  /** Reason the whole request was rejected, when it was. */
   error?: string;
 }
 
