@@ -26,6 +26,23 @@ const port = z.coerce
 
 const optionalUrl = z.url().optional();
 
+/**
+ * Comma-separated Elasticsearch index patterns, or undefined when unset. Each pattern must be a
+ * valid index name or wildcard, so it cannot contain a space, a backslash or any of / ? " < > |.
+ */
+const indexPatternList = z
+  .string()
+  .transform((value) =>
+    value
+      .split(',')
+      .map((item) => item.trim())
+      .filter((item) => item.length > 0),
+  )
+  .refine((patterns) => patterns.length > 0 && patterns.every((item) => !/[\\/?"<>| ]/.test(item)), {
+    message: 'must be comma-separated index patterns such as logs-endpoint.events.*,winlogbeat-*',
+  })
+  .optional();
+
 const ConfigSchema = z
   .object({
     /** Folder for the embedded server's SQLite file, the generated intake token and logs. */
@@ -81,6 +98,16 @@ const ConfigSchema = z
     ELASTICSEARCH_URL: optionalUrl,
     ELASTICSEARCH_API_KEY: z.string().optional(),
     ELASTICSEARCH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+    /** Index patterns per kind of data; unset keys keep the source's defaults. */
+    ELASTICSEARCH_INDEX_PROCESS: indexPatternList,
+    ELASTICSEARCH_INDEX_FILE: indexPatternList,
+    ELASTICSEARCH_INDEX_AUTHENTICATION: indexPatternList,
+    /** Alert index patterns for related alerts; unset means `.alerts-security.alerts-<KIBANA_SPACE>`. */
+    ELASTICSEARCH_INDEX_ALERTS: indexPatternList,
+    /** Maximum events one telemetry query reads, over all its pages. */
+    ELASTICSEARCH_MAX_HITS: z.coerce.number().int().positive().default(500),
+    /** Hits per `_search` request; the source pages with `search_after` up to ELASTICSEARCH_MAX_HITS. */
+    ELASTICSEARCH_PAGE_SIZE: z.coerce.number().int().positive().max(10_000).default(500),
     /** Base URL of Kibana, for links to the alert. */
     KIBANA_URL: optionalUrl,
     /** Kibana API key (encoded), for the Kibana response connector. */
@@ -93,6 +120,19 @@ const ConfigSchema = z
     KIBANA_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     /** Response connector: `embedded` records the steps only, `kibana` carries them out through Kibana. */
     SOAR_RESPONSE_CONNECTOR: z.enum(['embedded', 'kibana']).default('embedded'),
+    /**
+     * Identity connector for limit-user and contain-account: `none` escalates them in the case,
+     * `graph` acts in Microsoft Entra ID through Microsoft Graph (needs the kibana connector).
+     */
+    SOAR_IDENTITY_CONNECTOR: z.enum(['none', 'graph']).default('none'),
+    GRAPH_TENANT_ID: z.string().min(1).optional(),
+    GRAPH_CLIENT_ID: z.string().min(1).optional(),
+    GRAPH_CLIENT_SECRET: z.string().min(1).optional(),
+    /** Microsoft Entra ID authority the token request goes to; changed only for national clouds and tests. */
+    GRAPH_AUTHORITY_URL: z.url().default('https://login.microsoftonline.com'),
+    /** Microsoft Graph base URL with its version; changed only for national clouds and tests. */
+    GRAPH_API_URL: z.url().default('https://graph.microsoft.com/v1.0'),
+    GRAPH_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
     /** How often the alert poller reads the alert index; unset means alerts arrive only by push. */
     SOAR_ALERT_POLL_INTERVAL: durationString.optional(),
 
@@ -102,6 +142,7 @@ const ConfigSchema = z
   .superRefine((config, ctx) => {
     checkDecisionStages(config, ctx);
     checkElasticIntegration(config, ctx);
+    checkIdentityConnector(config, ctx);
     const hasBot = config.SLACK_BOT_TOKEN !== undefined;
     const hasSecret = config.SLACK_SIGNING_SECRET !== undefined;
     const hasAppToken = config.SLACK_APP_TOKEN !== undefined;
@@ -185,6 +226,34 @@ function checkElasticIntegration(
       code: 'custom',
       path: ['ELASTICSEARCH_URL'],
       message: 'is required with SOAR_ALERT_POLL_INTERVAL: the poller reads the alert index there',
+    });
+  }
+}
+
+/** Adds an issue for each key the Graph identity connector needs and lacks. */
+function checkIdentityConnector(
+  config: Pick<
+    Config,
+    | 'SOAR_IDENTITY_CONNECTOR'
+    | 'SOAR_RESPONSE_CONNECTOR'
+    | 'GRAPH_TENANT_ID'
+    | 'GRAPH_CLIENT_ID'
+    | 'GRAPH_CLIENT_SECRET'
+  >,
+  ctx: z.RefinementCtx,
+): void {
+  if (config.SOAR_IDENTITY_CONNECTOR !== 'graph') return;
+  for (const key of ['GRAPH_TENANT_ID', 'GRAPH_CLIENT_ID', 'GRAPH_CLIENT_SECRET'] as const) {
+    if (config[key] === undefined) {
+      ctx.addIssue({ code: 'custom', path: [key], message: 'is required with SOAR_IDENTITY_CONNECTOR=graph' });
+    }
+  }
+  if (config.SOAR_RESPONSE_CONNECTOR !== 'kibana') {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['SOAR_RESPONSE_CONNECTOR'],
+      message:
+        'must be kibana with SOAR_IDENTITY_CONNECTOR=graph: the case comments record which account an alert disabled',
     });
   }
 }

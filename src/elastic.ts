@@ -9,6 +9,8 @@ import type { AlertPollerInput } from '../workflows/alert-poller';
 import type { Config } from './config';
 import { ALERT_POLLER_WORKFLOW_ID, ALERT_POLLER_WORKFLOW_TYPE, TASK_QUEUE } from './constants';
 import { AlertIndexReader } from './intake/alert-index';
+import { AccountContainment } from './identity/account-containment';
+import { GraphClient } from './identity/graph';
 import { KibanaClient } from './kibana/client';
 import type { Logger } from './logging';
 import type { ResponseConnector } from './response/connector';
@@ -17,8 +19,9 @@ import { responseSettings } from './temporal/connect';
 import { startOrAttach } from './temporal/start';
 
 /**
- * Returns the Kibana connector when SOAR_RESPONSE_CONNECTOR is `kibana`, else `embedded`. The
- * config check guarantees KIBANA_URL and KIBANA_API_KEY in the first case.
+ * Returns the Kibana connector when SOAR_RESPONSE_CONNECTOR is `kibana`, else `embedded`, with
+ * Graph account containment when SOAR_IDENTITY_CONNECTOR is `graph`. The config check
+ * guarantees KIBANA_URL, KIBANA_API_KEY and the GRAPH_* credentials where they are needed.
  */
 export function selectResponseConnector(
   config: Config,
@@ -37,9 +40,23 @@ export function selectResponseConnector(
     client,
     space: config.KIBANA_SPACE,
     logger,
+    ...(config.SOAR_IDENTITY_CONNECTOR === 'graph' ? { accounts: accountContainment(config, logger) } : {}),
     // Only ever called inside the response activity, whose context the heartbeat belongs to.
     defend: { heartbeat: (details) => Context.current().heartbeat(details) },
   });
+}
+
+function accountContainment(config: Config, logger: Logger): AccountContainment {
+  const graph = new GraphClient({
+    tenantId: config.GRAPH_TENANT_ID ?? '',
+    clientId: config.GRAPH_CLIENT_ID ?? '',
+    clientSecret: config.GRAPH_CLIENT_SECRET ?? '',
+    authorityUrl: config.GRAPH_AUTHORITY_URL,
+    apiUrl: config.GRAPH_API_URL,
+    timeoutMs: config.GRAPH_TIMEOUT_MS,
+  });
+  logger.info({ graph: config.GRAPH_API_URL }, 'account steps go to Microsoft Entra ID');
+  return new AccountContainment(graph);
 }
 
 /** True when SOAR_ALERT_POLL_INTERVAL and ELASTICSEARCH_URL are both set. */

@@ -95,6 +95,25 @@ export class ResponseActionFailedError extends SoarError {
   readonly retryable = false;
 }
 
+/**
+ * A Microsoft Graph or Microsoft Entra token request failed, timed out or got a reply in an
+ * unexpected shape. `retryable` is true for timeouts, connection failures, 429 and 5xx.
+ */
+export class IdentityApiError extends SoarError {
+  readonly type = 'IdentityApiError';
+  /** HTTP status of the reply; undefined when no reply arrived. */
+  readonly status: number | undefined;
+
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    options?: { cause?: unknown; status?: number },
+  ) {
+    super(message, options);
+    this.status = options?.status;
+  }
+}
+
 /** True for a `SoarError` that declares `retryable: false`, so that activities fail it at once. */
 export function isNonRetryableError(error: unknown): error is SoarError {
   return error instanceof SoarError && 'retryable' in error && error.retryable === false;

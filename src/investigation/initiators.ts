@@ -30,6 +30,10 @@ export interface Detection {
   event: TelemetryEvent;
   /** Executable of the process the detection is about, for exact matching later. */
   executable?: string;
+  /** `process.entity_id` of that process, when the event names it. */
+  entityId?: string;
+  /** `process.pid` of that process, when the event names it. */
+  pid?: number;
 }
 
 /** Binaries from user-writable paths count only this close to the access. */
@@ -84,6 +88,8 @@ function detectStart(
     fields,
     event,
     executable,
+    entityId: process?.entityId,
+    pid: process?.pid,
   });
   const name = describeProcess(process);
   const parent = process?.parent;
@@ -188,6 +194,7 @@ function detectAccess(alert: Alert, event: TelemetryEvent, recognised: string[])
           fields,
           event,
           executable: caller,
+          pid: access.targetProcessId,
         },
       ];
     }
@@ -204,6 +211,7 @@ function detectAccess(alert: Alert, event: TelemetryEvent, recognised: string[])
         fields,
         event,
         executable: caller,
+        pid: access.targetProcessId,
       },
     ];
   }
@@ -219,6 +227,8 @@ function detectAccess(alert: Alert, event: TelemetryEvent, recognised: string[])
         fields,
         event,
         executable: access.sourceImage,
+        entityId: event.process?.entityId,
+        pid: event.process?.pid,
       },
     ];
   }
@@ -256,6 +266,8 @@ export function detectFirstSeen(
       fields: START_FIELDS,
       event,
       executable,
+      entityId: event.process?.entityId,
+      pid: event.process?.pid,
     });
   }
   return detections;

@@ -1,16 +1,18 @@
 import type { Alert } from '../alert/alert';
 import { errorMessage } from '../errors';
-import type { TelemetryEvent, TelemetrySource, TimeWindow } from '../telemetry/types';
+import type { QueryResult, TelemetryEvent, TelemetrySource, TimeWindow } from '../telemetry/types';
 import {
   detectFirstSeen,
   detectInitiators,
   startedExecutables,
   type Detection,
 } from './initiators';
+import { isProcessStart } from './detectors';
 import { matchRecognisedTooling } from './inventory';
 import {
   WINDOW_HOURS,
   attempt,
+  cappedFindings,
   failedAnswer,
   finding,
   windowAround,
@@ -67,7 +69,7 @@ export async function recoverInitiators(
     const entry = recognised.find(
       (item) => item.processExecutable.toLowerCase() === first.executable?.toLowerCase(),
     );
-    return finding(
+    const base = finding(
       first.kind,
       summarise(group),
       first.isSuspicious,
@@ -75,6 +77,7 @@ export async function recoverInitiators(
       group.map((detection) => detection.event),
       first.kind === 'recognised-initiator' ? entry?.id : first.executable,
     );
+    return { ...base, ...processIdentity(group, value.events) };
   });
   if (
     !findings.some(
@@ -103,6 +106,7 @@ export async function recoverInitiators(
       recordIds: [],
     });
   }
+  findings.push(...cappedFindings([value, ...(firstSeen.capped ? [firstSeen.capped] : [])]));
   return { question: 'Q2', coverage: 'present', findings, querySummaries };
 }
 
@@ -111,6 +115,8 @@ interface FirstSeenHistory {
   history?: TelemetryEvent[];
   unknownReason?: string;
   querySummary?: string;
+  /** The history query's result when the source cut it at its cap. */
+  capped?: QueryResult;
 }
 
 /** Reads earlier runs of every executable started in the window, before the window. */
@@ -142,7 +148,42 @@ async function checkFirstSeen(
       querySummary: value.querySummary,
     };
   }
-  return { history: value.events, querySummary: value.querySummary };
+  return {
+    history: value.events,
+    querySummary: value.querySummary,
+    ...(value.capped === undefined ? {} : { capped: value }),
+  };
+}
+
+/**
+ * Returns the `process.entity_id` and `process.pid` of the process a group of detections is
+ * about: from the first detection of the group's executable that names them, else, for a
+ * Secondary Logon caller seen only as the target of seclogon's access, from the latest start of
+ * that executable with that pid at or before the access.
+ */
+function processIdentity(group: Detection[], events: TelemetryEvent[]): Pick<Finding, 'entityId' | 'pid'> {
+  const executable = group[0]?.executable?.toLowerCase();
+  if (executable === undefined) return {};
+  const same = group.filter((detection) => detection.executable?.toLowerCase() === executable);
+  const named = same.find((detection) => detection.entityId !== undefined);
+  const pid = named?.pid ?? same.find((detection) => detection.pid !== undefined)?.pid;
+  const accessTime = Date.parse(same[0]?.event.timestamp ?? '');
+  const entityId =
+    named?.entityId ??
+    events
+      .filter(
+        (event) =>
+          isProcessStart(event) &&
+          event.process?.executable?.toLowerCase() === executable &&
+          event.process.pid === pid &&
+          event.process.entityId !== undefined &&
+          Date.parse(event.timestamp) <= accessTime,
+      )
+      .at(-1)?.process?.entityId;
+  return {
+    ...(entityId === undefined ? {} : { entityId }),
+    ...(pid === undefined ? {} : { pid }),
+  };
 }
 
 function isInitiatorFinding(item: Finding): boolean {

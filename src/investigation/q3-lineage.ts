@@ -15,6 +15,7 @@ import { findHost, matchRecognisedTooling } from './inventory';
 import {
   WINDOW_HOURS,
   attempt,
+  cappedFindings,
   describeProcess,
   failedAnswer,
   finding,
@@ -97,6 +98,7 @@ export async function assessLineage(
       recordIds: [],
     });
   }
+  findings.push(...cappedFindings([value]));
   return { question: 'Q3', coverage: 'present', findings, querySummaries: [value.querySummary] };
 }
 

@@ -11,6 +11,7 @@ import {
 import {
   WINDOW_HOURS,
   attempt,
+  cappedFindings,
   combineCoverage,
   describeProcess,
   failedAnswer,
@@ -49,6 +50,7 @@ export async function searchDumpArtifacts(
   const findings = [
     ...processArtifacts(processes.value.events),
     ...fileArtifacts(files.value.events, dumpingProcesses(processes.value.events)),
+    ...cappedFindings([processes.value, files.value]),
   ];
   const coverage = combineCoverage([coverageOf(processes.value), coverageOf(files.value)]);
   const missing = [
@@ -174,29 +176,31 @@ function fileArtifacts(events: TelemetryEvent[], dumpers: Dumper[]): Finding[] {
     const written = renamed.map(
       (event) => `${event.file?.path ?? ''} by ${describeProcess(event.process)}`,
     );
-    findings.push(
-      finding(
+    findings.push({
+      ...finding(
         'dump-output-renamed',
         `Files written by a process that dumps or opened LSASS: ${[...new Set(written)].slice(0, 3).join('; ')}.`,
         true,
         ['file.path', 'file.name', 'process.executable', 'process.entity_id'],
         renamed,
       ),
-    );
+      filePaths: filePathsOf(renamed),
+    });
   }
   if (dumps.length > 0) {
     const written = dumps.map(
       (event) => `${event.file?.path ?? ''} by ${describeProcess(event.process)}`,
     );
-    findings.push(
-      finding(
+    findings.push({
+      ...finding(
         'dump-file',
         `Dump-like files written: ${[...new Set(written)].slice(0, 3).join('; ')}.`,
         true,
         ['file.path', 'file.name', 'process.executable'],
         dumps,
       ),
-    );
+      filePaths: filePathsOf(dumps),
+    });
   }
   const staged = events.filter(
     (event) => event.file !== undefined && isStagedArchive(event.file.path),
@@ -216,6 +220,16 @@ function fileArtifacts(events: TelemetryEvent[], dumpers: Dumper[]): Finding[] {
     );
   }
   return findings;
+}
+
+/** Returns the distinct `file.path` values of file events, first spelling kept. */
+function filePathsOf(events: TelemetryEvent[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const event of events) {
+    const filePath = event.file?.path;
+    if (filePath && !byKey.has(filePath.toLowerCase())) byKey.set(filePath.toLowerCase(), filePath);
+  }
+  return [...byKey.values()];
 }
 
 /** Returns the starts of the first parent that created RAPID_MIN_CHILDREN children within RAPID_SPAN_MS. */

@@ -4,6 +4,7 @@ import type { TelemetryEvent, TelemetrySource } from '../telemetry/types';
 import {
   WINDOW_HOURS,
   attempt,
+  cappedFindings,
   describeProcess,
   failedAnswer,
   finding,
@@ -73,7 +74,10 @@ export async function pivotAuthentication(
     };
   }
 
-  const findings = authenticationFindings(alert, value.events);
+  const findings = [
+    ...authenticationFindings(alert, value.events),
+    ...cappedFindings([value]),
+  ];
   const newSessions = value.events.filter(
     (event) => event.logon?.type === 9 && event.logon.targetLogonId !== undefined,
   );
@@ -85,6 +89,7 @@ export async function pivotAuthentication(
     if (processes.ok) {
       summaries.push(processes.value.querySummary);
       findings.push(...sessionJoins(newSessions, processes.value.events));
+      findings.push(...cappedFindings([processes.value]));
     } else {
       summaries.push(
         `process events for the logon-id join failed: ${errorMessage(processes.error)}`,

@@ -4,6 +4,7 @@ import type { TelemetryEvent, TelemetrySource } from '../telemetry/types';
 import {
   WINDOW_HOURS,
   attempt,
+  cappedFindings,
   failedAnswer,
   finding,
   windowAround,
@@ -142,6 +143,7 @@ export async function findRelatedAlerts(
       ),
     );
   }
+  findings.push(...cappedFindings([value]));
   return {
     question: 'Q7',
     coverage: 'present',

@@ -4,7 +4,13 @@
  */
 import type { Alert } from '../alert/alert';
 import { errorMessage } from '../errors';
-import type { Coverage, TelemetryEvent, TelemetrySource, TimeWindow } from '../telemetry/types';
+import type {
+  Coverage,
+  QueryResult,
+  TelemetryEvent,
+  TelemetrySource,
+  TimeWindow,
+} from '../telemetry/types';
 import type { AssetInventory } from './inventory';
 import type { Answer, Finding, QuestionId } from './types';
 
@@ -99,4 +105,26 @@ export function finding(
 /** A short label for a process in summaries: executable, else name, else pid. */
 export function describeProcess(process: TelemetryEvent['process']): string {
   return process?.executable ?? process?.name ?? `pid ${process?.pid ?? 'unknown'}`;
+}
+
+/**
+ * Returns one `query-capped` finding per result that the source cut at its per-query cap. The
+ * verdict counts the finding as unresolved, because the records past the cap were never read.
+ */
+export function cappedFindings(results: QueryResult[]): Finding[] {
+  return results.flatMap((result) => {
+    if (result.capped === undefined) return [];
+    const { maxHits, matched } = result.capped;
+    return [
+      {
+        kind: 'query-capped',
+        summary:
+          `Only the oldest ${maxHits} of ${matched} matching records were read (${result.querySummary}); ` +
+          'the rest were not examined. Raise ELASTICSEARCH_MAX_HITS or narrow the window to read them.',
+        isSuspicious: false,
+        fields: ['@timestamp'],
+        recordIds: [],
+      },
+    ];
+  });
 }

@@ -19,6 +19,15 @@ export interface Finding {
    * tooling entry, or the executable of a recovered process.
    */
   subject?: string;
+  /**
+   * `process.entity_id` of the process in `subject`, as the telemetry stored it, when a record
+   * names it. Elastic Defend's suspend action targets a process by this id.
+   */
+  entityId?: string;
+  /** `process.pid` of the process in `subject`, when a record names it. */
+  pid?: number;
+  /** `file.path` of each file the finding is about, e.g. the dump output found by Q4. */
+  filePaths?: string[];
 }
 
 /** The answer to one investigation question. */

@@ -18,6 +18,7 @@ const UNRESOLVED_KINDS = new Set([
   'initiator-not-recovered',
   'lineage-not-recovered',
   'first-seen-unknown',
+  'query-capped',
 ]);
 
 /** Questions whose telemetry a benign verdict needs; Q5 reads the inventory, not telemetry. */

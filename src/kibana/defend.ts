@@ -4,13 +4,20 @@ import { ResponseActionFailedError, ResponseTargetError } from '../errors';
 import type { KibanaClient } from './client';
 
 /** Elastic Defend response commands this responder sends. */
-export type DefendCommand = 'isolate' | 'unisolate' | 'suspend-process';
+export type DefendCommand =
+  | 'isolate'
+  | 'unisolate'
+  | 'suspend-process'
+  | 'running-processes'
+  | 'get-file';
 
 /** API path of each command; the command name in replies uses a dash, the path an underscore. */
 const COMMAND_PATHS: Record<DefendCommand, string> = {
   isolate: '/api/endpoint/action/isolate',
   unisolate: '/api/endpoint/action/unisolate',
   'suspend-process': '/api/endpoint/action/suspend_process',
+  'running-processes': '/api/endpoint/action/running_procs',
+  'get-file': '/api/endpoint/action/get_file',
 };
 
 const ActionSchema = z.looseObject({
@@ -22,6 +29,8 @@ const ActionSchema = z.looseObject({
   isExpired: z.boolean().optional(),
   comment: z.string().optional(),
   errors: z.array(z.string()).optional(),
+  /** Per agent id: what the endpoint returned, e.g. the process list or the fetched file. */
+  outputs: z.record(z.string(), z.looseObject({ content: z.unknown().optional() })).optional(),
 });
 export type DefendAction = z.infer<typeof ActionSchema>;
 
@@ -61,7 +70,8 @@ export interface DefendOptions {
  */
 export class DefendActions {
   private readonly pollIntervalMs: number;
-  private readonly maxWaitMs: number;
+  /** Maximum time one call waits for actions to finish, in milliseconds. */
+  readonly maxWaitMs: number;
 
   constructor(
     private readonly client: KibanaClient,
@@ -76,6 +86,18 @@ export class DefendActions {
    * non-retryable `ResponseTargetError` when no Defend endpoint reports that host.
    */
   async findEndpointId(hostId: string, hostName: string): Promise<string> {
+    const endpointId = await this.findEndpoint(hostId, hostName);
+    if (endpointId === undefined) {
+      throw new ResponseTargetError(
+        `host ${hostName} (host.id ${hostId}) has no Elastic Defend agent, so Kibana cannot ` +
+          'send it a response action. Contain it by other means and record that in the case.',
+      );
+    }
+    return endpointId;
+  }
+
+  /** Returns the Elastic Agent id of the Defend endpoint of `hostId`, or undefined when none reports it. */
+  async findEndpoint(hostId: string, hostName: string): Promise<string | undefined> {
     const reply = await this.client.request({
       method: 'GET',
       path: '/api/endpoint/metadata',
@@ -84,13 +106,7 @@ export class DefendActions {
       what: `the Elastic Defend endpoint of host ${hostName}`,
     });
     const match = reply.data.find((item) => item.metadata.host.id === hostId);
-    if (match === undefined) {
-      throw new ResponseTargetError(
-        `host ${hostName} (host.id ${hostId}) has no Elastic Defend agent, so Kibana cannot ` +
-          'send it a response action. Contain it by other means and record that in the case.',
-      );
-    }
-    return match.metadata.elastic?.agent.id ?? match.metadata.agent.id;
+    return match === undefined ? undefined : (match.metadata.elastic?.agent.id ?? match.metadata.agent.id);
   }
 
   /**
@@ -139,22 +155,28 @@ export class DefendActions {
    * ordinary, retryable `Error` when it is still pending after `maxWaitMs`.
    */
   async waitForAction(action: DefendAction): Promise<DefendAction> {
-    const deadline = Date.now() + this.maxWaitMs;
+    const finished = await this.settleAction(action);
+    if (finished.isExpired === true) {
+      throw new ResponseActionFailedError(
+        `Elastic Defend ${finished.command} action ${finished.id} expired before the endpoint responded`,
+      );
+    }
+    if (finished.wasSuccessful) return finished;
+    throw new ResponseActionFailedError(
+      `Elastic Defend ${finished.command} action ${finished.id} failed: ${failureReasons(finished)}`,
+    );
+  }
+
+  /**
+   * Reads the action's status until it completes or expires, heartbeating after each read, and
+   * returns it whatever the outcome. Throws an ordinary, retryable `Error` when it is still
+   * pending at `deadline` (epoch milliseconds, by default `maxWaitMs` from now).
+   */
+  async settleAction(action: DefendAction, deadline = Date.now() + this.maxWaitMs): Promise<DefendAction> {
     let current = action;
     for (;;) {
       this.options.heartbeat?.({ actionId: current.id, isCompleted: current.isCompleted });
-      if (current.isExpired === true) {
-        throw new ResponseActionFailedError(
-          `Elastic Defend ${current.command} action ${current.id} expired before the endpoint responded`,
-        );
-      }
-      if (current.isCompleted) {
-        if (current.wasSuccessful) return current;
-        const reasons = current.errors?.join('; ') || 'no reason given';
-        throw new ResponseActionFailedError(
-          `Elastic Defend ${current.command} action ${current.id} failed: ${reasons}`,
-        );
-      }
+      if (current.isExpired === true || current.isCompleted) return current;
       if (Date.now() + this.pollIntervalMs > deadline) {
         throw new Error(
           `Elastic Defend ${current.command} action ${current.id} is still pending after ` +
@@ -175,6 +197,11 @@ export class DefendActions {
     });
     return reply.data;
   }
+}
+
+/** Returns the errors Defend reported for a failed action, joined, or a placeholder. */
+export function failureReasons(action: DefendAction): string {
+  return action.errors?.join('; ') || 'no reason given';
 }
 
 /** Escapes a value for a quoted KQL string. */

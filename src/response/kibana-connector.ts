@@ -1,4 +1,5 @@
 import { ResponseTargetError } from '../errors';
+import type { AccountContainment, ContainmentLedger } from '../identity/account-containment';
 import type { KibanaClient } from '../kibana/client';
 import { KibanaCases, commentMarker } from '../kibana/cases';
 import { DefendActions, type DefendCommand, type DefendOptions } from '../kibana/defend';
@@ -6,6 +7,7 @@ import { KibanaDetections, type MatchEntry } from '../kibana/detections';
 import type { Logger } from '../logging';
 import type { ConnectorReceipt, ResponseConnector } from './connector';
 import { describeEvidence, describeDecision } from './kibana-comments';
+import { captureVolatileState, describeCapture } from './kibana-volatile-capture';
 import { EXCEPTION_TUPLE_FIELDS, assertStepIsSafe } from './safety';
 import type { StepRequest } from './types';
 
@@ -29,6 +31,8 @@ export interface KibanaConnectorOptions {
   /** Kibana space, which also names the alert index `.alerts-security.alerts-<space>`. */
   space: string;
   defend?: DefendOptions;
+  /** Account containment in Microsoft Entra ID; without it account steps are escalated in the case. */
+  accounts?: AccountContainment;
   logger?: Logger;
 }
 
@@ -36,8 +40,9 @@ type StepDetail = { effect: ConnectorReceipt['effect']; detail: Record<string, u
 
 /**
  * Carries out response steps through Kibana: a case per alert with one comment per step,
- * alert status changes, Elastic Defend isolation and process suspension, and rule exceptions.
- * Account steps are recorded in the case as escalated to the identity team.
+ * alert status changes, Elastic Defend volatile-state collection, isolation and process
+ * suspension, and rule exceptions. Account steps go to Microsoft Entra ID when `accounts` is
+ * set, and are otherwise recorded in the case as escalated to the identity team.
  *
  * Before it creates anything, every step looks up what an earlier attempt with the same
  * idempotency key left behind: the case tag, the comment marker, the marker in a Defend action's
@@ -95,8 +100,9 @@ export class KibanaConnector implements ResponseConnector {
         if (ruleUuid !== undefined && isElasticAlertId(alertId)) {
           await this.cases.ensureAlertAttached(caseId, alertId, ruleUuid);
         }
-        await comment(describeEvidence(request));
-        return { effect: 'applied', detail: { caseId } };
+        const capture = await captureVolatileState(this.defend, request, caseId);
+        await comment(`${describeEvidence(request)}\n${describeCapture(capture)}`);
+        return { effect: 'applied', detail: { caseId, volatileCapture: capture } };
       }
       case 'escalate': {
         if (!isElasticAlertId(alertId)) {
@@ -110,6 +116,7 @@ export class KibanaConnector implements ResponseConnector {
       case 'isolate-host':
         return this.runEndpointAction(request, caseId, 'isolate', undefined);
       case 'suspend-process':
+        // The API takes either entity_id or pid, never both; the entity id cannot name a reused pid.
         return this.runEndpointAction(request, caseId, 'suspend-process', {
           entity_id: entityIdOf(request),
         });
@@ -128,6 +135,11 @@ export class KibanaConnector implements ResponseConnector {
         return this.createException(request, caseId);
       case 'limit-user':
       case 'contain-account': {
+        if (this.options.accounts !== undefined) {
+          const outcome = await this.options.accounts.contain(request, alertId, this.ledger(caseId));
+          await comment(`${outcome.summary} ${describeDecision(request)}`);
+          return { effect: 'applied', detail: { caseId, ...outcome } };
+        }
         const user = request.target.userName ?? request.target.userId ?? 'unknown user';
         await comment(
           `${request.step} for ${user} (user.id ${request.target.userId ?? 'unknown'}) was ` +
@@ -199,10 +211,31 @@ export class KibanaConnector implements ResponseConnector {
     }
     notes.push(
       'Elastic Defend has no resume action: a process this run suspended stays suspended until it ' +
-        'is ended or the host restarts. Account limits were escalated to the identity team, who lift them.',
+        'is ended or the host restarts.',
     );
+    const account = await this.options.accounts?.release(request, alertId, this.ledger(caseId));
+    if (this.options.accounts === undefined) {
+      notes.push('Account limits were escalated to the identity team, who lift them.');
+    } else {
+      notes.push(account?.summary ?? 'No account was disabled by this alert, so none was re-enabled.');
+    }
     await this.cases.ensureStepComment(caseId, request.idempotencyKey, notes.join(' '));
-    return { effect: 'applied', detail: { caseId, ...(releaseActionId ? { releaseActionId } : {}) } };
+    return {
+      effect: 'applied',
+      detail: {
+        caseId,
+        ...(releaseActionId ? { releaseActionId } : {}),
+        ...(account ? { reenabledGraphUserId: account.graphUserId } : {}),
+      },
+    };
+  }
+
+  /** Keeps account-containment notes as marked comments on the alert's case. */
+  private ledger(caseId: string): ContainmentLedger {
+    return {
+      has: async (key) => (await this.cases.findStepComment(caseId, key)) !== undefined,
+      add: (key, text) => this.cases.ensureStepComment(caseId, key, text),
+    };
   }
 
   /** Adds the exact tuple to the rule's exception list once, keyed by `item_id`. */
@@ -267,13 +300,17 @@ function isElasticAlertId(alertId: string): boolean {
   return !alertId.startsWith('evt-');
 }
 
+/**
+ * Returns `parameters.entity_id`. The planner skips a suspension without one, so its absence
+ * here means a request built elsewhere.
+ */
 function entityIdOf(request: StepRequest): string {
-  const entityId = request.target.entityId ?? readString(request.parameters, 'entityId');
+  const entityId = readString(request.parameters, 'entity_id');
   if (entityId === undefined || entityId.trim() === '') {
     throw new ResponseTargetError(
       `suspend-process needs the process.entity_id of the recovered tool ` +
-        `${request.target.executable ?? ''}, and the plan carries none. Suspend it from the ` +
-        'Elastic Defend response console instead.',
+        `${request.target.executable ?? ''} in parameters.entity_id, and the request carries none. ` +
+        'Suspend it from the Elastic Defend response console instead.',
     );
   }
   return entityId;

@@ -33,6 +33,9 @@ export function planResponse(alert: Alert, answers: Answer[], decision: Decision
   }
 }
 
+/** Q4 finding kinds whose `filePaths` are dump output written on the host. */
+const DUMP_OUTPUT_KINDS = ['dump-file', 'dump-output-renamed'];
+
 /** Q2 finding kinds that name the process which asked seclogon for the handle. */
 const INITIATOR_KINDS = ['recognised-initiator', 'seclogon-caller'];
 
@@ -41,14 +44,38 @@ const INITIATOR_KINDS = ['recognised-initiator', 'seclogon-caller'];
  * suspicious one. Never returns svchost.exe, lsass.exe or another protected Windows process.
  */
 export function recoveredTool(answers: Answer[]): string | undefined {
-  const candidates = findingsFor(answers, 'Q2').filter(
+  return recoveredToolFinding(answers)?.subject;
+}
+
+/** Returns the Q2 finding `recoveredTool` takes the executable from. */
+export function recoveredToolFinding(answers: Answer[]): Finding | undefined {
+  const candidates = toolCandidates(answers);
+  return candidates.find((finding) => finding.isSuspicious) ?? candidates[0];
+}
+
+/**
+ * Returns the Q2 finding to suspend: the first recovered tool finding that names a
+ * `process.entity_id`, suspicious ones first, else the `recoveredToolFinding`. One run of a
+ * tool can appear under several findings, and only Sysmon and Defend process records carry the
+ * entity id (Security 4688 does not).
+ */
+export function suspensionTarget(answers: Answer[]): Finding | undefined {
+  const candidates = toolCandidates(answers);
+  return (
+    candidates.find((finding) => finding.isSuspicious && finding.entityId !== undefined) ??
+    candidates.find((finding) => finding.entityId !== undefined) ??
+    recoveredToolFinding(answers)
+  );
+}
+
+/** Q2 findings about a non-system executable other than recognised tooling. */
+function toolCandidates(answers: Answer[]): Finding[] {
+  return findingsFor(answers, 'Q2').filter(
     (finding) =>
       finding.kind !== 'recognised-initiator' &&
       isExecutablePath(finding.subject) &&
       !isProtectedProcess(finding.subject),
   );
-  const chosen = candidates.find((finding) => finding.isSuspicious) ?? candidates[0];
-  return chosen?.subject;
 }
 
 /**
@@ -91,6 +118,7 @@ class StepPlanner {
       processStartRecordIds: this.recordIds('Q2'),
       commandLineRecordIds: this.recordIds('Q3'),
       dumpArtifactRecordIds: this.recordIds('Q4'),
+      dumpArtifactPaths: this.dumpArtifactPaths(),
       authenticationRecordIds: this.recordIds('Q6'),
       volatileState: ['handles', 'services'],
       // The connector preserves these two as they are and records a SHA-256 of each.
@@ -104,15 +132,27 @@ class StepPlanner {
   }
 
   suspendProcess(): StepRequest {
-    const executable = recoveredTool(this.answers);
+    const tool = suspensionTarget(this.answers);
+    const executable = tool?.subject;
     if (!executable) {
       const reason = 'no non-system tool was recovered from the process events (Q2)';
       return this.skipped('suspend-process', this.hostTarget(), reason);
     }
+    // A pid alone can name a different process once the tool exits and Windows reuses the pid.
+    if (!tool.entityId) {
+      const reason =
+        `the process events name no process.entity_id for the recovered tool ${executable}, ` +
+        'so the suspension could hit another process that reused its pid';
+      return this.skipped('suspend-process', { ...this.hostTarget(), executable }, reason);
+    }
     return this.request(
       'suspend-process',
       { ...this.hostTarget(), executable },
-      { reversible: true },
+      {
+        reversible: true,
+        entity_id: tool.entityId,
+        ...(tool.pid === undefined ? {} : { pid: tool.pid }),
+      },
     );
   }
 
@@ -130,10 +170,12 @@ class StepPlanner {
 
   reverseContainment(): StepRequest {
     const reverseIdempotencyKeys = REVERSIBLE_STEPS.map((step) => this.key(step));
+    // The user SID lets an identity connector find the account that contain-account disabled.
+    const user = this.alert.user.id === undefined ? {} : { userId: this.alert.user.id };
     return this.request(
       'reverse-containment',
       { alertId: this.alert.alertId },
-      { reverseIdempotencyKeys },
+      { reverseIdempotencyKeys, ...user },
     );
   }
 
@@ -184,6 +226,14 @@ class StepPlanner {
   private decisionParameters(): Record<string, unknown> {
     const { action, decidedBy, decidedAt, comment } = this.decision;
     return { action, decidedBy, decidedAt, ...(comment ? { comment } : {}) };
+  }
+
+  /** Returns the `file.path` of every dump output Q4 found, for a connector that can fetch files. */
+  private dumpArtifactPaths(): string[] {
+    const paths = findingsFor(this.answers, 'Q4')
+      .filter((finding) => DUMP_OUTPUT_KINDS.includes(finding.kind))
+      .flatMap((finding) => finding.filePaths ?? []);
+    return [...new Set(paths)];
   }
 
   private recordIds(question: QuestionId): string[] {

@@ -73,10 +73,14 @@ export function normaliseAccessMask(value: string | undefined): string | undefin
   return value === undefined ? undefined : (normaliseLogonId(value) ?? value.trim().toLowerCase());
 }
 
-/** Normalises a GUID to lower case with braces; other strings are only lower-cased. */
+/**
+ * Normalises a GUID (a Sysmon ProcessGuid) to lower case with braces. Other strings are only
+ * trimmed, because Elastic Defend's `process.entity_id` is case-sensitive base64 and its suspend
+ * action needs the id exactly as stored.
+ */
 export function normaliseGuid(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  return identifiers.normaliseGuid(value) ?? value.trim().toLowerCase();
+  return identifiers.normaliseGuid(value) ?? value.trim();
 }
 
 /** Windows logon type names as the Winlogbeat security module writes them in `winlog.logon.type`. */

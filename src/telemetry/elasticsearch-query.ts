@@ -8,26 +8,33 @@ import type { TimeWindow } from './types';
 
 type Clause = Record<string, unknown>;
 
-/** Index patterns searched for each kind of data. */
+/**
+ * Index patterns searched for each kind of data. Process and file events share the defaults,
+ * because Elastic Defend, Sysmon, Security 4688 and Winlogbeat documents all hold both kinds.
+ */
 export interface IndexPatterns {
-  /** @default 'logs-endpoint.events.*' (Elastic Defend) */
-  defend: string;
-  /** @default 'logs-windows.sysmon_operational-*' (Elastic Agent Windows integration) */
-  sysmon: string;
-  /** @default 'winlogbeat-*' */
-  winlogbeat: string;
-  /** @default 'logs-system.security-*' (Elastic Agent System integration) */
-  security: string;
-  /** @default '.alerts-security.alerts-default' */
-  alerts: string;
+  /** @default Elastic Defend, Sysmon and Security data streams, and `winlogbeat-*` */
+  process: string[];
+  /** @default the same patterns as `process` */
+  file: string[];
+  /** @default `logs-system.security-*` (Elastic Agent System integration) and `winlogbeat-*` */
+  authentication: string[];
+  /** @default `.alerts-security.alerts-default` */
+  alerts: string[];
 }
 
+const EVENT_INDEX_PATTERNS = [
+  'logs-endpoint.events.*',
+  'logs-windows.sysmon_operational-*',
+  'logs-system.security-*',
+  'winlogbeat-*',
+];
+
 export const DEFAULT_INDEX_PATTERNS: IndexPatterns = {
-  defend: 'logs-endpoint.events.*',
-  sysmon: 'logs-windows.sysmon_operational-*',
-  winlogbeat: 'winlogbeat-*',
-  security: 'logs-system.security-*',
-  alerts: '.alerts-security.alerts-default',
+  process: EVENT_INDEX_PATTERNS,
+  file: EVENT_INDEX_PATTERNS,
+  authentication: ['logs-system.security-*', 'winlogbeat-*'],
+  alerts: ['.alerts-security.alerts-default'],
 };
 
 /**
@@ -77,13 +84,32 @@ export function timeFilter(window: TimeWindow): Clause {
   };
 }
 
-/** A search returning events, oldest first, with an exact total for `hasDataOfKind`. */
-export function searchBody(filters: Clause[], size: number): Clause {
+/**
+ * Sort of every event search: oldest first, then fields that tell apart events of the same
+ * millisecond, so that `search_after` can continue from the last hit of a page. `unmapped_type`
+ * keeps an index without the field from failing the search.
+ * NOTE: two events that share the index, the timestamp, `winlog.record_id` and `event.sequence`
+ * compare equal, so one of them can be skipped when a page ends between them. A point in time
+ * with `_shard_doc` would remove this, but OpenSearch has no `_shard_doc`.
+ */
+export const EVENT_SORT: Clause[] = [
+  { '@timestamp': { order: 'asc' } },
+  { _index: { order: 'asc' } },
+  { 'winlog.record_id': { order: 'asc', unmapped_type: 'keyword' } },
+  { 'event.sequence': { order: 'asc', unmapped_type: 'long' } },
+];
+
+/**
+ * A search returning one page of events in `EVENT_SORT` order, with an exact total for
+ * `hasDataOfKind`. `searchAfter` holds the sort values of the previous page's last hit.
+ */
+export function searchBody(filters: Clause[], size: number, searchAfter?: unknown[]): Clause {
   return {
     size,
     track_total_hits: true,
-    sort: [{ '@timestamp': { order: 'asc' } }],
+    sort: EVENT_SORT,
     query: { bool: { filter: filters } },
+    ...(searchAfter === undefined ? {} : { search_after: searchAfter }),
   };
 }
 

@@ -36,8 +36,14 @@ export interface ElasticsearchOptions {
   timeoutMs?: number;
   /** @default DEFAULT_INDEX_PATTERNS */
   indices?: Partial<IndexPatterns>;
-  /** Maximum hits one search returns (`size`). @default 500 */
+  /**
+   * Maximum events one query returns, over all its pages. A query that matches more returns the
+   * oldest `maxHits` and sets `capped` on its result.
+   * @default 500
+   */
   maxHits?: number;
+  /** Hits per `_search` request (`size`); later pages follow with `search_after`. @default 500 */
+  pageSize?: number;
 }
 
 const SearchResponseSchema = z.object({
@@ -48,11 +54,19 @@ const SearchResponseSchema = z.object({
         _index: z.string(),
         _id: z.string().optional(),
         _source: z.record(z.string(), z.unknown()),
+        sort: z.array(z.unknown()).optional(),
       }),
     ),
   }),
 });
 type SearchResponse = z.infer<typeof SearchResponseSchema>;
+type SearchHit = SearchResponse['hits']['hits'][number];
+
+/** The hits of every page of one query, and how many documents matched in all. */
+interface PagedHits {
+  hits: SearchHit[];
+  total: number;
+}
 
 /** A `TelemetryUnavailableError` with a flag that tells whether retrying the same request can help. */
 export type TelemetryRequestError = TelemetryUnavailableError & { retryable: boolean };
@@ -72,19 +86,21 @@ export function isTransientTelemetryError(error: unknown): boolean {
 
 /**
  * Reads telemetry from Elasticsearch with `POST <indices>/_search`. Every query filters on the
- * host, the event category and `@timestamp` in the window, sorts oldest first and caps hits at
- * `maxHits`. Every method throws `TelemetryRequestError` when the search fails and is
- * read-only, so a retry is safe.
+ * host, the event category and `@timestamp` in the window, and reads pages oldest first with
+ * `search_after` until the end or `maxHits`; a result cut at `maxHits` carries `capped`. Every
+ * method throws `TelemetryRequestError` when a search fails and is read-only, so a retry is safe.
  */
 export class ElasticsearchTelemetrySource implements TelemetrySource {
   readonly name = 'elasticsearch';
   private readonly http: AxiosInstance;
   private readonly indices: IndexPatterns;
   private readonly maxHits: number;
+  private readonly pageSize: number;
 
   constructor(options: ElasticsearchOptions) {
     this.indices = { ...DEFAULT_INDEX_PATTERNS, ...options.indices };
     this.maxHits = options.maxHits ?? 500;
+    this.pageSize = options.pageSize ?? 500;
     this.http = axios.create({
       baseURL: options.url.replace(/\/+$/, ''),
       timeout: options.timeoutMs ?? 10_000,
@@ -98,43 +114,43 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
   }
 
   async processEvents(query: ProcessQuery): Promise<QueryResult> {
-    const indices = this.eventIndices();
     const filters = [hostFilter(query.host), categoryFilter('process'), timeFilter(query.window)];
-    const response = await this.search(indices, searchBody(filters, this.maxHits));
-    return this.toResult(response, totalOf(response) > 0, `process events for ${query.host.name}`);
+    const paged = await this.searchPages(this.indices.process, filters);
+    return this.toResult(paged, paged.total > 0, `process events for ${query.host.name}`);
   }
 
   async fileEvents(query: ProcessQuery): Promise<QueryResult> {
-    const indices = this.eventIndices();
     const filters = [hostFilter(query.host), categoryFilter('file'), timeFilter(query.window)];
-    const response = await this.search(indices, searchBody(filters, this.maxHits));
-    return this.toResult(response, totalOf(response) > 0, `file events for ${query.host.name}`);
+    const paged = await this.searchPages(this.indices.file, filters);
+    return this.toResult(paged, paged.total > 0, `file events for ${query.host.name}`);
   }
 
   /** 4624/4648 for the user; a second, count-only search decides `hasDataOfKind`. */
   async authenticationEvents(query: AuthenticationQuery): Promise<QueryResult> {
-    const indices = [this.indices.security, this.indices.winlogbeat];
+    const indices = this.indices.authentication;
     const scope = [
       hostFilter(query.host),
       categoryFilter('authentication'),
       timeFilter(query.window),
     ];
-    const response = await this.search(
-      indices,
-      searchBody([...scope, userAuthenticationFilter(query.userId)], this.maxHits),
-    );
+    const paged = await this.searchPages(indices, [
+      ...scope,
+      userAuthenticationFilter(query.userId),
+    ]);
     const hasData =
-      totalOf(response) > 0 || totalOf(await this.search(indices, countBody(scope))) > 0;
-    return this.toResult(response, hasData, `4624/4648 for ${query.userId ?? 'any user'}`);
+      paged.total > 0 || totalOf(await this.search(indices, countBody(scope))) > 0;
+    return this.toResult(paged, hasData, `4624/4648 for ${query.userId ?? 'any user'}`);
   }
 
   /**
    * Earlier runs of the executables, one hit per distinct `process.executable` (field collapse),
    * so that one busy executable cannot crowd the others out of `maxHits`. A count-only search
    * over every process event decides `hasDataOfKind`.
+   * NOTE: Elasticsearch accepts `search_after` with `collapse` only when sorting on the collapse
+   * field, so this query reads one page of `maxHits` groups.
    */
   async executableHistory(query: ExecutableHistoryQuery): Promise<QueryResult> {
-    const indices = this.eventIndices();
+    const indices = this.indices.process;
     const scope = [hostFilter(query.host), categoryFilter('process'), timeFilter(query.window)];
     const body = {
       ...searchBody([...scope, executablesFilter(query.executables)], this.maxHits),
@@ -143,7 +159,9 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
     const response = await this.search(indices, body);
     const hasData =
       totalOf(response) > 0 || totalOf(await this.search(indices, countBody(scope))) > 0;
-    return this.toResult(response, hasData, `earlier runs for ${query.host.name}`);
+    // The total counts runs, not executables, so it cannot tell whether groups were cut off.
+    const paged = { hits: response.hits.hits, total: response.hits.hits.length };
+    return this.toResult(paged, hasData, `earlier runs for ${query.host.name}`);
   }
 
   /** Alerts for the user and/or host; `hasDataOfKind` is true when any alert is stored in the window. */
@@ -152,20 +170,29 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
     const filters = [...scope];
     if (query.userId !== undefined) filters.push(sidTerm('user.id', query.userId));
     if (query.host !== undefined) filters.push(hostFilter(query.host));
-    const response = await this.search([this.indices.alerts], searchBody(filters, this.maxHits));
+    const paged = await this.searchPages(this.indices.alerts, filters);
     const hasData =
-      totalOf(response) > 0 ||
-      totalOf(await this.search([this.indices.alerts], countBody(scope))) > 0;
-    return this.toResult(response, hasData, 'related alerts');
+      paged.total > 0 || totalOf(await this.search(this.indices.alerts, countBody(scope))) > 0;
+    return this.toResult(paged, hasData, 'related alerts');
   }
 
   /**
-   * Every index that holds process or file events. Security 4688 (process creation) is a process
-   * event too, and Elastic Agent's System integration writes it to the security data stream.
+   * Reads pages of `pageSize` hits, each continuing after the last hit of the one before, until
+   * a page comes back short or `maxHits` hits are read.
    */
-  private eventIndices(): string[] {
-    const { defend, sysmon, security, winlogbeat } = this.indices;
-    return [defend, sysmon, security, winlogbeat];
+  private async searchPages(indices: string[], filters: Record<string, unknown>[]): Promise<PagedHits> {
+    const hits: SearchHit[] = [];
+    let total = 0;
+    let searchAfter: unknown[] | undefined;
+    while (hits.length < this.maxHits) {
+      const size = Math.min(this.pageSize, this.maxHits - hits.length);
+      const response = await this.search(indices, searchBody(filters, size, searchAfter));
+      if (searchAfter === undefined) total = totalOf(response);
+      hits.push(...response.hits.hits);
+      searchAfter = response.hits.hits.at(-1)?.sort;
+      if (response.hits.hits.length < size || searchAfter === undefined) break;
+    }
+    return { hits, total: Math.max(total, hits.length) };
   }
 
   private async search(indices: string[], body: Record<string, unknown>): Promise<SearchResponse> {
@@ -190,16 +217,19 @@ export class ElasticsearchTelemetrySource implements TelemetrySource {
     return parsed.data;
   }
 
-  private toResult(response: SearchResponse, hasDataOfKind: boolean, what: string): QueryResult {
+  private toResult(paged: PagedHits, hasDataOfKind: boolean, what: string): QueryResult {
     const events: TelemetryEvent[] = [];
-    for (const hit of response.hits.hits) {
+    for (const hit of paged.hits) {
       const event = ecsToTelemetryEvent({ _id: hit._id, ...hit._source }, hit._index);
       if (event !== undefined) events.push(event);
     }
+    const isCapped = paged.total > paged.hits.length;
+    const cap = isCapped ? ` (stopped at the cap of ${this.maxHits})` : '';
     return {
       hasDataOfKind,
       events,
-      querySummary: `${this.name}: ${what}: ${events.length} of ${totalOf(response)}`,
+      querySummary: `${this.name}: ${what}: ${events.length} of ${paged.total}${cap}`,
+      ...(isCapped ? { capped: { maxHits: this.maxHits, matched: paged.total } } : {}),
     };
   }
 }

@@ -94,7 +94,7 @@ export class EmbeddedTelemetrySource implements TelemetrySource {
     const events = onHost.filter((event) => isUserAuthentication(event, query.userId));
     return {
       hasDataOfKind: onHost.length > 0,
-      events: events.slice(0, this.maxHits),
+      ...this.limit(events),
       querySummary: `${this.name}: 4624/4648 ${describeScope(query.host, query.userId)} ${describeWindow(query.window)}: ${events.length} of ${onHost.length}`,
     };
   }
@@ -112,7 +112,7 @@ export class EmbeddedTelemetrySource implements TelemetrySource {
     );
     return {
       hasDataOfKind: onHost.length > 0,
-      events: events.slice(0, this.maxHits),
+      ...this.limit(events),
       querySummary: `${this.name}: earlier runs of ${wanted.size} executables ${describeScope(query.host)} ${describeWindow(query.window)}: ${events.length} of ${onHost.length}`,
     };
   }
@@ -132,8 +132,17 @@ export class EmbeddedTelemetrySource implements TelemetrySource {
     });
     return {
       hasDataOfKind: this.hasAlertStore && stored.length > 0,
-      events: events.slice(0, this.maxHits),
+      ...this.limit(events),
       querySummary: `${this.name}: alerts ${describeScope(query.host, query.userId)} ${describeWindow(query.window)}: ${events.length}`,
+    };
+  }
+
+  /** Returns the oldest `maxHits` events, with `capped` set when more matched. */
+  private limit(events: TelemetryEvent[]): Pick<QueryResult, 'events' | 'capped'> {
+    if (events.length <= this.maxHits) return { events };
+    return {
+      events: events.slice(0, this.maxHits),
+      capped: { maxHits: this.maxHits, matched: events.length },
     };
   }
 
@@ -143,7 +152,7 @@ export class EmbeddedTelemetrySource implements TelemetrySource {
     );
     return {
       hasDataOfKind: events.length > 0,
-      events: events.slice(0, this.maxHits),
+      ...this.limit(events),
       querySummary: `${this.name}: ${category} events ${describeScope(query.host)} ${describeWindow(query.window)}: ${events.length}`,
     };
   }

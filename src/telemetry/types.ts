@@ -70,6 +70,11 @@ export interface QueryResult {
   events: TelemetryEvent[];
   /** A short description of the query that ran, for the audit timeline. */
   querySummary: string;
+  /**
+   * Set when more records matched than the source returns for one query: `events` holds the
+   * oldest `maxHits` of `matched`, and the rest were not read.
+   */
+  capped?: { maxHits: number; matched: number };
 }
 
 export interface ProcessQuery {

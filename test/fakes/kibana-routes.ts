@@ -32,6 +32,8 @@ export interface FakeAction {
   wasSuccessful: boolean;
   isExpired: boolean;
   errors?: string[];
+  /** What the endpoint returned, per agent id, once the action completed successfully. */
+  outputs?: Record<string, { type: 'json'; content: unknown }>;
   /** Status reads so far; the action finishes after `readsUntilDone`. */
   reads: number;
 }
@@ -50,16 +52,23 @@ export interface KibanaState {
   rules: FakeRule[];
   exceptionItems: Record<string, unknown>[];
   /** How new actions end, and after how many `GET /api/endpoint/action/{id}` reads. */
-  actionBehaviour: { outcome: 'successful' | 'failed' | 'expired'; readsUntilDone: number };
+  actionBehaviour: { outcome: ActionOutcome; readsUntilDone: number };
+  /** Outcome per file path of `get-file`, overriding `actionBehaviour.outcome`. */
+  getFileOutcomes: Record<string, ActionOutcome>;
+  /** Processes a `running-processes` action reports. */
+  runningProcesses: { pid: string; entity_id: string; user: string; command: string }[];
   nextId: number;
 }
 
 type Reply = [number, unknown];
+type ActionOutcome = 'successful' | 'failed' | 'expired';
 
 const ACTION_COMMANDS: Record<string, string> = {
   '/api/endpoint/action/isolate': 'isolate',
   '/api/endpoint/action/unisolate': 'unisolate',
   '/api/endpoint/action/suspend_process': 'suspend-process',
+  '/api/endpoint/action/running_procs': 'running-processes',
+  '/api/endpoint/action/get_file': 'get-file',
 };
 
 /** Returns the status and body for one authenticated call. */
@@ -213,8 +222,12 @@ function createAction(state: KibanaState, command: string, body: Record<string, 
     return badRequest('[request body.endpoint_ids]: array size is [0], but at least 1 is required');
   }
   const parameters = body.parameters as Record<string, unknown> | undefined;
-  if (command === 'suspend-process' && parameters?.entity_id === undefined && parameters?.pid === undefined) {
-    return badRequest('[request body.parameters]: entity_id or pid is required');
+  // The documented contract: exactly one of pid and entity_id.
+  if (command === 'suspend-process' && (parameters?.entity_id === undefined) === (parameters?.pid === undefined)) {
+    return badRequest('[request body.parameters]: provide either pid or entity_id, but not both');
+  }
+  if (command === 'get-file' && typeof parameters?.path !== 'string') {
+    return badRequest('[request body.parameters.path]: expected value of type [string]');
   }
   const action: FakeAction = {
     id: nextId(state, 'action'),
@@ -236,16 +249,34 @@ function readAction(state: KibanaState, actionId: string): Reply {
   const action = state.actions.find((item) => item.id === actionId);
   if (!action) return [404, { statusCode: 404, error: 'Not Found', message: `Action with id '${actionId}' not found.` }];
   action.reads += 1;
-  const { outcome, readsUntilDone } = state.actionBehaviour;
+  const { readsUntilDone } = state.actionBehaviour;
+  const path = typeof action.parameters?.path === 'string' ? action.parameters.path : undefined;
+  const outcome = (path === undefined ? undefined : state.getFileOutcomes[path]) ?? state.actionBehaviour.outcome;
   if (!action.isCompleted && !action.isExpired && action.reads >= readsUntilDone) {
     if (outcome === 'expired') action.isExpired = true;
     else {
       action.isCompleted = true;
       action.wasSuccessful = outcome === 'successful';
       if (outcome === 'failed') action.errors = ['The host did not apply the action'];
+      if (outcome === 'successful') action.outputs = actionOutputs(state, action, path);
     }
   }
   return [200, { data: actionView(action) }];
+}
+
+/** Builds the `outputs` Kibana reports for a finished action: the process list, or the fetched file. */
+function actionOutputs(state: KibanaState, action: FakeAction, path: string | undefined): FakeAction['outputs'] {
+  let content: unknown;
+  if (action.command === 'running-processes') content = { entries: state.runningProcesses };
+  else if (action.command === 'get-file' && path !== undefined) {
+    const fileName = path.split(/[\\/]/).pop() ?? path;
+    content = {
+      code: 'ra_get-file_success_done',
+      zip_size: 1024,
+      contents: [{ path, sha256: `sha256-of-${fileName}`, size: 4096, file_name: fileName, type: 'file' }],
+    };
+  } else return undefined;
+  return Object.fromEntries(action.agents.map((agent) => [agent, { type: 'json' as const, content }]));
 }
 
 function actionView(action: FakeAction): Record<string, unknown> {

@@ -1,9 +1,10 @@
 /**
  * Loopback stand-in for the Kibana APIs the Kibana response connector calls: Cases, the alert
- * status API, Elastic Defend endpoint metadata and response actions, detection rules and rule
- * exceptions. It follows the documented contracts: `kbn-xsrf` required on writes, `/s/<space>`
- * paths, `ApiKey` authentication, and the error bodies Kibana sends (`{statusCode, error,
- * message}` from the platform and Cases, `{message, status_code}` from the Security Solution
+ * status API, Elastic Defend endpoint metadata and response actions (with the outputs of
+ * `running-processes` and `get-file`), detection rules and rule exceptions. It follows the
+ * documented contracts: `kbn-xsrf` required on writes, `/s/<space>` paths, `ApiKey`
+ * authentication, and the error bodies Kibana sends (`{statusCode, error, message}` from the
+ * platform and Cases, `{message, status_code}` from the Security Solution
  * APIs). Every call is recorded; 403s and 5xx can be scripted per route.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -58,6 +59,11 @@ export async function startFakeKibana(options: FakeKibanaOptions): Promise<FakeK
     rules: [],
     exceptionItems: [],
     actionBehaviour: { outcome: 'successful', readsUntilDone: 1 },
+    getFileOutcomes: {},
+    runningProcesses: [
+      { pid: '4', entity_id: 'c3lzdGVtLWVudGl0eQ==', user: 'SYSTEM', command: 'System' },
+      { pid: '6072', entity_id: 'dG9vbC1lbnRpdHk=', user: 'bob', command: 'MalSecLogon.exe' },
+    ],
     nextId: 1,
   };
 

@@ -15,6 +15,8 @@ import { planResponse } from '../../src/response/plan';
 import type { Action, StepName } from '../../src/response/types';
 
 export const TOOL_EXECUTABLE = 'C:\\Users\\bob\\AppData\\Local\\Temp\\MalSecLogon.exe';
+/** Elastic Defend `process.entity_id` of the tool: case-sensitive base64. */
+export const TOOL_ENTITY_ID = 'TWFsU2VjTG9nb24tZW50aXR5';
 
 export function sampleAlert(overrides: Partial<Alert> = {}): Alert {
   return {
@@ -44,6 +46,8 @@ export function finding(overrides: Partial<Finding> = {}): Finding {
     fields: ['process.executable'],
     recordIds: ['rec-1'],
     subject: TOOL_EXECUTABLE,
+    entityId: TOOL_ENTITY_ID,
+    pid: 6072,
     ...overrides,
   };
 }

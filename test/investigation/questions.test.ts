@@ -214,6 +214,79 @@ describe('assessLineage parent chain', () => {
   });
 });
 
+describe('recoverInitiators process identity', () => {
+  it('gives the Secondary Logon caller the entity id of its start', async () => {
+    const earlier = start(-30, 'C:\\Users\\bob\\AppData\\Local\\Temp\\tool.exe', {
+      pid: 5150,
+      entityId: 'b2xkZXItcnVu',
+    });
+    const caller = start(-1, 'C:\\Users\\bob\\AppData\\Local\\Temp\\tool.exe', {
+      pid: 5150,
+      entityId: 'VG9vbEVudGl0eQ==',
+    });
+    const access: TelemetryEvent = {
+      recordId: 'test#caller-access',
+      timestamp: at(0),
+      host: HOST,
+      eventCode: '10',
+      category: 'process',
+      process: { executable: 'C:\\Windows\\System32\\svchost.exe', entityId: alert.access.sourceProcessGuid },
+      access: {
+        sourceImage: 'C:\\Windows\\System32\\svchost.exe',
+        sourceProcessGuid: alert.access.sourceProcessGuid,
+        targetImage: caller.process?.executable,
+        targetProcessId: 5150,
+        grantedAccess: '0x14c0',
+        callTrace: alert.access.callTrace,
+      },
+    };
+    const source = new EmbeddedTelemetrySource([seclogonHost, earlier, caller, access]);
+
+    const answer = await recoverInitiators(alert, source, deps);
+
+    const found = findingOf(answer, 'seclogon-caller');
+    expect(found?.subject).toBe(caller.process?.executable);
+    expect(found?.entityId).toBe('VG9vbEVudGl0eQ==');
+    expect(found?.pid).toBe(5150);
+  });
+
+  it('keeps the letter case of a Defend entity id', async () => {
+    const tool = start(1, 'C:\\Users\\Public\\MalSecLogon.exe', { entityId: 'TWFsU2VjTG9nb24=' });
+    const source = new EmbeddedTelemetrySource([seclogonHost, tool]);
+
+    const answer = await recoverInitiators(alert, source, deps);
+
+    expect(findingOf(answer, 'malseclogon-tool')?.entityId).toBe('TWFsU2VjTG9nb24=');
+  });
+});
+
+describe('capped telemetry queries', () => {
+  it('leaves the question unresolved when the cap cut the results', async () => {
+    const starts = [0, 1, 2, 3].map((minutes) => start(minutes, 'C:\\Windows\\explorer.exe'));
+    const note: TelemetryEvent = {
+      recordId: 'test#note',
+      timestamp: at(2),
+      host: HOST,
+      eventCode: '11',
+      category: 'file',
+      file: { path: 'C:\\Users\\bob\\notes.txt', name: 'notes.txt' },
+    };
+    const capped = new EmbeddedTelemetrySource([seclogonHost, ...starts, note], { maxHits: 3 });
+    const whole = new EmbeddedTelemetrySource([seclogonHost, ...starts, note]);
+    const others = benignAnswers().filter((item) => item.question !== 'Q4');
+
+    const cut = await searchDumpArtifacts(alert, capped, deps);
+    const read = await searchDumpArtifacts(alert, whole, deps);
+
+    expect(findingOf(cut, 'query-capped')?.summary).toMatch(
+      /Only the oldest 3 of 5 matching records were read/,
+    );
+    expect(findingOf(read, 'query-capped')).toBeUndefined();
+    expect(reachVerdict(alert, [...others, read]).kind).toBe('benign');
+    expect(reachVerdict(alert, [...others, cut]).kind).toBe('unresolved');
+  });
+});
+
 describe('searchDumpArtifacts', () => {
   function fileEvent(
     minutes: number,
@@ -249,6 +322,7 @@ describe('searchDumpArtifacts', () => {
     const answer = await searchDumpArtifacts(alert, source, deps);
 
     expect(findingOf(answer, 'dump-output-renamed')?.recordIds).toEqual([output.recordId]);
+    expect(findingOf(answer, 'dump-output-renamed')?.filePaths).toEqual(['C:\\Temp\\notes.txt']);
     expect(answer.coverage).toBe('present');
   });
 
@@ -288,6 +362,7 @@ describe('searchDumpArtifacts', () => {
     const answer = await searchDumpArtifacts(alert, source, deps);
 
     expect(findingOf(answer, 'dump-file')?.recordIds).toEqual([dump.recordId]);
+    expect(findingOf(answer, 'dump-file')?.filePaths).toEqual(['D:\\elsewhere\\SVCHOST-2.DMP']);
   });
 });
 

@@ -20,7 +20,8 @@ import { KibanaConnector } from '../../src/response/kibana-connector';
 import { planResponse } from '../../src/response/plan';
 import type { Action, StepName, StepRequest, StepResult } from '../../src/response/types';
 import { startFakeKibana, type FakeKibana } from '../fakes/kibana';
-import { TOOL_EXECUTABLE, sampleAlert, suspiciousLocalAnswers } from '../fakes/response';
+import type { VolatileCapture } from '../../src/response/kibana-volatile-capture';
+import { TOOL_ENTITY_ID, TOOL_EXECUTABLE, sampleAlert, suspiciousLocalAnswers } from '../fakes/response';
 
 const API_KEY = 'a2liYW5hLXRlc3Qta2V5';
 const RULE_UUID = '3a7b1c2d-0000-4000-8000-000000000001';
@@ -64,6 +65,11 @@ function step(action: Action, name: StepName): StepRequest {
   const found = plannedSteps(action).find((request) => request.step === name);
   if (!found) throw new Error(`no ${name} in the plan of ${action}`);
   return found;
+}
+
+function preserveWithDumps(paths: string[]): StepRequest {
+  const planned = step('isolate', 'preserve-evidence');
+  return { ...planned, parameters: { ...planned.parameters, dumpArtifactPaths: paths } };
 }
 
 function routeIndex(route: string): number {
@@ -224,23 +230,108 @@ describe('KibanaConnector', () => {
   });
 
   it('suspends the recovered tool by entity id', async () => {
-    const planned = step('contain', 'suspend-process');
-    const request = { ...planned, parameters: { ...planned.parameters, entityId: 'tool-entity-1' } };
-
-    await connector().execute(request);
+    await connector().execute(step('contain', 'suspend-process'));
 
     const [suspend] = kibana.callsTo('POST /api/endpoint/action/suspend_process');
-    expect(suspend?.body).toMatchObject({ endpoint_ids: ['agent-1'], parameters: { entity_id: 'tool-entity-1' } });
+    expect(suspend?.body).toMatchObject({ endpoint_ids: ['agent-1'] });
+    // The API takes entity_id or pid, never both.
+    expect((suspend?.body as { parameters: unknown }).parameters).toEqual({ entity_id: TOOL_ENTITY_ID });
+    expect(kibana.state.actions[0]?.command).toBe('suspend-process');
   });
 
-  it('rejects a suspension without an entity id before any action', async () => {
+  it('rejects a suspension request without an entity id before any action', async () => {
+    const planned = step('contain', 'suspend-process');
+    const { entity_id: _entityId, ...parameters } = planned.parameters;
+
     const error = await connector()
-      .execute(step('contain', 'suspend-process'))
+      .execute({ ...planned, parameters })
       .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ResponseTargetError);
     expect((error as Error).message).toMatch(/process\.entity_id/);
     expect(kibana.callsTo('POST /api/endpoint/action/suspend_process')).toEqual([]);
+  });
+
+  it('rejects a suspension of svchost.exe even with an entity id', async () => {
+    const planned = step('contain', 'suspend-process');
+    const svchost = { ...planned, target: { ...planned.target, executable: 'C:\\Windows\\System32\\svchost.exe' } };
+
+    const error = await connector().execute(svchost).catch((caught: unknown) => caught);
+
+    expect(error).toBeInstanceOf(UnsafeResponseError);
+    expect(kibana.calls).toEqual([]);
+  });
+
+  it('collects running processes and dump files during preservation', async () => {
+    const request = preserveWithDumps(['C:\\Temp\\lsass.dmp', 'C:\\Temp\\notes.txt']);
+
+    const receipt = await connector().execute(request);
+
+    const [processes] = kibana.callsTo('POST /api/endpoint/action/running_procs');
+    expect(processes?.body).toMatchObject({ endpoint_ids: ['agent-1'], case_ids: [kibana.state.cases[0]?.id] });
+    const files = kibana.callsTo('POST /api/endpoint/action/get_file');
+    expect(files.map((call) => (call.body as { parameters: unknown }).parameters)).toEqual([
+      { path: 'C:\\Temp\\lsass.dmp' },
+      { path: 'C:\\Temp\\notes.txt' },
+    ]);
+    const capture = (receipt.detail as { volatileCapture: VolatileCapture }).volatileCapture;
+    expect(capture.actions.map((action) => [action.command, action.status])).toEqual([
+      ['running-processes', 'successful'],
+      ['get-file', 'successful'],
+      ['get-file', 'successful'],
+    ]);
+    expect(capture.actions[0]?.detail).toBe('2 processes');
+    expect(capture.actions[1]?.detail).toBe('sha256 sha256-of-lsass.dmp, 4096 bytes');
+    const comment = String(kibana.state.cases[0]?.comments.at(-1)?.comment);
+    expect(comment).toContain(`running-processes: Elastic Defend action ${capture.actions[0]?.actionId} successful`);
+    expect(comment).toContain('get-file C:\\Temp\\notes.txt: Elastic Defend action');
+  });
+
+  it('records a dump file the endpoint could not fetch', async () => {
+    kibana.state.getFileOutcomes['C:\\Temp\\gone.dmp'] = 'failed';
+
+    const receipt = await connector().execute(preserveWithDumps(['C:\\Temp\\gone.dmp']));
+
+    const capture = (receipt.detail as { volatileCapture: VolatileCapture }).volatileCapture;
+    expect(capture.actions[1]).toMatchObject({
+      command: 'get-file',
+      path: 'C:\\Temp\\gone.dmp',
+      status: 'failed',
+      detail: 'The host did not apply the action',
+    });
+    expect(receipt.effect).toBe('applied');
+  });
+
+  it('sends each preservation action once when the step repeats', async () => {
+    const request = preserveWithDumps(['C:\\Temp\\lsass.dmp']);
+
+    await connector().execute(request);
+    await connector().execute(request);
+
+    expect(kibana.callsTo('POST /api/endpoint/action/running_procs')).toHaveLength(1);
+    expect(kibana.callsTo('POST /api/endpoint/action/get_file')).toHaveLength(1);
+  });
+
+  it('skips volatile collection on a host without a Defend agent', async () => {
+    kibana.state.endpoints.length = 0;
+
+    const receipt = await connector().execute(preserveWithDumps(['C:\\Temp\\lsass.dmp']));
+
+    const capture = (receipt.detail as { volatileCapture: VolatileCapture }).volatileCapture;
+    expect(capture.skippedReason).toMatch(/ws-042 \(host\.id host-1\) has no Elastic Defend agent/);
+    expect(kibana.callsTo('POST /api/endpoint/action/running_procs')).toEqual([]);
+    expect(String(kibana.state.cases[0]?.comments.at(-1)?.comment)).toContain(
+      'Volatile state was not collected through Elastic Defend',
+    );
+  });
+
+  it('requests no file when Q4 found no dump paths', async () => {
+    const receipt = await connector().execute(step('isolate', 'preserve-evidence'));
+
+    const capture = (receipt.detail as { volatileCapture: VolatileCapture }).volatileCapture;
+    expect(capture.actions.map((action) => action.command)).toEqual(['running-processes']);
+    expect(kibana.callsTo('POST /api/endpoint/action/get_file')).toEqual([]);
+    expect(String(kibana.state.cases[0]?.comments.at(-1)?.comment)).toContain('no dump file paths were found');
   });
 
   it('releases the isolation of the same alert on reverse-containment', async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { planResponse, recoveredIdentity, recoveredTool } from '../../src/response/plan';
 import { ACTIONS, TWO_PERSON_ACTIONS, type Action, type Decision } from '../../src/response/types';
 import {
+  TOOL_ENTITY_ID,
   TOOL_EXECUTABLE,
   answer,
   finding,
@@ -76,6 +77,8 @@ describe('planResponse', () => {
             kind: 'seclogon-service-host',
             subject: 'C:\\Windows\\System32\\svchost.exe',
             isSuspicious: false,
+            entityId: '{aaaaaaaa-0000-0000-0000-000000000001}',
+            pid: 812,
           }),
           finding({ kind: 'seclogon-caller', subject: TOOL_EXECUTABLE }),
         ],
@@ -88,6 +91,58 @@ describe('planResponse', () => {
 
     expect(suspend?.target.executable).toBe(TOOL_EXECUTABLE);
     expect(suspend?.parameters.skipReason).toBeUndefined();
+    expect(suspend?.parameters.entity_id).toBe(TOOL_ENTITY_ID);
+    expect(suspend?.parameters.pid).toBe(6072);
+  });
+
+  it('skips suspension when the tool has no entity id', () => {
+    const answers = [
+      answer('Q2', {
+        findings: [finding({ kind: 'seclogon-caller', entityId: undefined, pid: 6072 })],
+      }),
+    ];
+
+    const suspend = planResponse(alert, answers, decision('contain')).find(
+      (request) => request.step === 'suspend-process',
+    );
+
+    expect(suspend?.parameters.skipReason).toMatch(/no process\.entity_id for the recovered tool/);
+    expect(suspend?.parameters.entity_id).toBeUndefined();
+    expect(suspend?.target.executable).toBe(TOOL_EXECUTABLE);
+  });
+
+  it('suspends the tool finding that names an entity id', () => {
+    const answers = [
+      answer('Q2', {
+        findings: [
+          finding({ kind: 'malseclogon-tool', subject: 'C:\\Tools\\MalSecLogon.exe', entityId: undefined }),
+          finding({ kind: 'ppid-spoofed-to-lsass', subject: TOOL_EXECUTABLE }),
+        ],
+      }),
+    ];
+
+    const suspend = planResponse(alert, answers, decision('contain')).find(
+      (request) => request.step === 'suspend-process',
+    );
+
+    expect(suspend?.target.executable).toBe(TOOL_EXECUTABLE);
+    expect(suspend?.parameters.entity_id).toBe(TOOL_ENTITY_ID);
+  });
+
+  it('lists the dump file paths Q4 found for preservation', () => {
+    const answers = [
+      answer('Q4', {
+        findings: [
+          finding({ kind: 'dump-file', filePaths: ['C:\\Temp\\lsass.dmp'] }),
+          finding({ kind: 'dump-output-renamed', filePaths: ['C:\\Temp\\notes.txt', 'C:\\Temp\\lsass.dmp'] }),
+          finding({ kind: 'staged-archive', filePaths: ['C:\\Temp\\out.zip'] }),
+        ],
+      }),
+    ];
+
+    const [preserve] = planResponse(alert, answers, decision('preserve'));
+
+    expect(preserve?.parameters.dumpArtifactPaths).toEqual(['C:\\Temp\\lsass.dmp', 'C:\\Temp\\notes.txt']);
   });
 
   it('skips suspension when no non-system tool was recovered', () => {

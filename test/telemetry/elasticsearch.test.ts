@@ -6,6 +6,7 @@ import {
   ElasticsearchTelemetrySource,
   isTransientTelemetryError,
 } from '../../src/telemetry/elasticsearch';
+import { EVENT_SORT } from '../../src/telemetry/elasticsearch-query';
 
 interface RecordedRequest {
   method: string;
@@ -90,13 +91,38 @@ function json(response: ServerResponse, status: number, body: unknown): void {
   response.end(JSON.stringify(body));
 }
 
-function source(timeoutMs = 2_000) {
+function source(timeoutMs = 2_000, paging: { maxHits?: number; pageSize?: number } = {}) {
   return new ElasticsearchTelemetrySource({
     url: baseUrl,
     apiKey: 'c2VjcmV0OmtleQ==',
     timeoutMs,
-    maxHits: 50,
+    maxHits: paging.maxHits ?? 50,
+    pageSize: paging.pageSize ?? 50,
   });
+}
+
+/** Numbered process hits with sort values, as a `_search` with `sort` returns them. */
+function numberedHits(count: number): Record<string, unknown>[] {
+  return Array.from({ length: count }, (_, index) => ({
+    _index: processHit._index,
+    _id: `hit-${index}`,
+    _source: {
+      ...processHit._source,
+      winlog: { ...processHit._source.winlog, record_id: String(1000 + index) },
+    },
+    sort: [1638898381636, processHit._index, String(1000 + index), null],
+  }));
+}
+
+/** Answers each `_search` with the page that follows `search_after`, like Elasticsearch. */
+function pagedReply(all: Record<string, unknown>[]): Reply {
+  return (request, response) => {
+    const after = request.body.search_after as unknown[] | undefined;
+    const start =
+      after === undefined ? 0 : all.findIndex((hit) => (hit.sort as unknown[])[2] === after[2]) + 1;
+    const size = request.body.size as number;
+    json(response, 200, hits(all.slice(start, start + size), all.length));
+  };
 }
 
 function filtersOf(request: RecordedRequest): unknown[] {
@@ -119,7 +145,8 @@ describe('ElasticsearchTelemetrySource', () => {
     expect(request?.authorization).toBe('ApiKey c2VjcmV0OmtleQ==');
     expect(request?.body.size).toBe(50);
     expect(request?.body.track_total_hits).toBe(true);
-    expect(request?.body.sort).toEqual([{ '@timestamp': { order: 'asc' } }]);
+    expect(request?.body.sort).toEqual(EVENT_SORT);
+    expect((request?.body.sort as unknown[])[0]).toEqual({ '@timestamp': { order: 'asc' } });
     const filters = filtersOf(request as RecordedRequest);
     expect(filters).toContainEqual({ term: { 'event.category': 'process' } });
     expect(filters).toContainEqual({
@@ -280,5 +307,66 @@ describe('ElasticsearchTelemetrySource', () => {
 
     expect(error).toBeInstanceOf(TelemetryUnavailableError);
     expect(isTransientTelemetryError(error)).toBe(false);
+  });
+
+  it('pages with search_after until the end', async () => {
+    reply = pagedReply(numberedHits(25));
+
+    const result = await source(2_000, { maxHits: 100, pageSize: 10 }).processEvents({
+      host: HOST,
+      window: WINDOW,
+    });
+
+    expect(requests).toHaveLength(3);
+    expect(requests[0]?.body.search_after).toBeUndefined();
+    expect(requests[1]?.body.search_after).toEqual(numberedHits(25)[9]?.sort);
+    expect(requests[2]?.body.search_after).toEqual(numberedHits(25)[19]?.sort);
+    expect(result.events.map((event) => event.recordId)).toEqual(
+      Array.from({ length: 25 }, (_, index) => `tutto_malseclogon#${1000 + index}`),
+    );
+    expect(result.capped).toBeUndefined();
+  });
+
+  it('stops at the cap and says so', async () => {
+    reply = pagedReply(numberedHits(25));
+
+    const result = await source(2_000, { maxHits: 15, pageSize: 10 }).fileEvents({
+      host: HOST,
+      window: WINDOW,
+    });
+
+    expect(requests.map((request) => request.body.size)).toEqual([10, 5]);
+    expect(result.events).toHaveLength(15);
+    expect(result.capped).toEqual({ maxHits: 15, matched: 25 });
+    expect(result.querySummary).toContain('15 of 25 (stopped at the cap of 15)');
+  });
+
+  it('marks a reply without sort values as capped', async () => {
+    reply = (_request, response) => json(response, 200, hits([processHit], 40));
+
+    const result = await source(2_000, { maxHits: 100, pageSize: 10 }).processEvents({
+      host: HOST,
+      window: WINDOW,
+    });
+
+    expect(requests).toHaveLength(1);
+    expect(result.capped).toEqual({ maxHits: 100, matched: 40 });
+  });
+
+  it('searches the configured index patterns', async () => {
+    const configured = new ElasticsearchTelemetrySource({
+      url: baseUrl,
+      indices: { authentication: ['logs-custom.security-*'], alerts: ['.alerts-security.alerts-soc'] },
+    });
+
+    await configured.authenticationEvents({ host: HOST, window: WINDOW });
+    await configured.relatedAlerts({ host: HOST, window: WINDOW });
+
+    expect(requests.map((request) => request.path)).toEqual([
+      '/logs-custom.security-*/_search',
+      '/logs-custom.security-*/_search',
+      '/.alerts-security.alerts-soc/_search',
+      '/.alerts-security.alerts-soc/_search',
+    ]);
   });
 });

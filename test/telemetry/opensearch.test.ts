@@ -218,6 +218,35 @@ describe('ElasticsearchTelemetrySource on OpenSearch', () => {
     expect(lowerCase.events.map((event) => event.recordId)).toEqual(['tutto_malseclogon#329918']);
   });
 
+  it('pages with search_after to the same records', async () => {
+    const paged = new ElasticsearchTelemetrySource({
+      url: loaded?.node.url ?? '',
+      timeoutMs: 20_000,
+      pageSize: 3,
+    });
+    const capped = new ElasticsearchTelemetrySource({
+      url: loaded?.node.url ?? '',
+      timeoutMs: 20_000,
+      pageSize: 3,
+      maxHits: 5,
+    });
+    const query = { host: alert.host, window: ALL_TIME };
+
+    const whole = await elasticsearch.processEvents(query);
+    const inPages = await paged.processEvents(query);
+    const cut = await capped.processEvents(query);
+
+    expect(whole.events.length).toBeGreaterThan(6);
+    expect(inPages.events.map((event) => event.recordId)).toEqual(
+      whole.events.map((event) => event.recordId),
+    );
+    expect(inPages.capped).toBeUndefined();
+    expect(cut.events.map((event) => event.recordId)).toEqual(
+      whole.events.slice(0, 5).map((event) => event.recordId),
+    );
+    expect(cut.capped).toEqual({ maxHits: 5, matched: whole.events.length });
+  });
+
   it('finds earlier runs in any letter case', async () => {
     const query = {
       host: alert.host,

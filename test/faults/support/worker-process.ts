@@ -18,7 +18,7 @@ import { EmbeddedConnector } from '../../../src/response/embedded-connector';
 import { ReceiptJournal } from '../../../src/response/receipt-journal';
 import { connectorJournalFile } from '../../../src/stack';
 import { EmbeddedTelemetrySource } from '../../../src/telemetry/embedded';
-import { createResponseWorker } from '../../../src/temporal/worker';
+import { createResponseWorker, installRuntimeLogger } from '../../../src/temporal/worker';
 import { FaultyTelemetrySource, type TelemetryFault } from './faulty-source';
 
 export interface WorkerProcessOptions {
@@ -29,8 +29,10 @@ export interface WorkerProcessOptions {
   /** Path of a prebuilt workflow bundle, so each child skips webpack. */
   workflowBundlePath: string;
   telemetry?: TelemetryFault;
-  /** Alert ids whose enrichment activities start and then never finish in this process. */
+  /** Alert ids whose enrichment activities wait `holdMs` before they run. */
   holdEnrichmentOf?: string[];
+  /** How long a held activity waits; unset, it waits until the process is killed. */
+  holdMs?: number;
   /** Idempotency keys whose step is recorded by the connector and then never finishes here. */
   holdResponseKeys?: string[];
 }
@@ -61,13 +63,15 @@ async function main(): Promise<void> {
     new ReceiptJournal(connectorJournalFile({ SOAR_DATA_DIR: options.dataDir })),
   );
 
+  // The SDK's runtime takes its logger before the first connection, or it logs to the console.
+  installRuntimeLogger(logger);
   const connection = await NativeConnection.connect({ address: options.address });
   const worker = await createResponseWorker({
     connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: {
-      ...holdEnrichment(enrichment, new Set(options.holdEnrichmentOf ?? [])),
+      ...holdEnrichment(enrichment, new Set(options.holdEnrichmentOf ?? []), options.holdMs ?? HOLD_LIMIT_MS),
       ...createResponseActivities({ connector: holdResponse(connector, new Set(options.holdResponseKeys ?? [])) }),
     },
     logger,
@@ -84,12 +88,16 @@ async function main(): Promise<void> {
   await connection.close();
 }
 
-function holdEnrichment(activities: EnrichmentActivities, alertIds: Set<string>): EnrichmentActivities {
+function holdEnrichment(
+  activities: EnrichmentActivities,
+  alertIds: Set<string>,
+  holdMs: number,
+): EnrichmentActivities {
   if (alertIds.size === 0) return activities;
   const held = async (alert: Alert): Promise<void> => {
     if (!alertIds.has(alert.alertId)) return;
     report({ event: 'holding', kind: 'enrichment', key: alert.alertId });
-    await new Promise((resolve) => setTimeout(resolve, HOLD_LIMIT_MS));
+    await new Promise((resolve) => setTimeout(resolve, holdMs));
   };
   return {
     ...activities,
