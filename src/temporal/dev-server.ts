@@ -3,6 +3,7 @@ import { closeSync, mkdirSync, openSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
+import { Connection } from '@temporalio/client';
 import { TemporalBinaryError } from '../errors';
 import type { Logger } from '../logging';
 import { requireTemporalBinary } from './binaries';
@@ -151,13 +152,31 @@ async function waitUntilReady(
           `connections. See ${logFile}.`,
       );
     }
-    if (await isAcceptingConnections(port)) return;
+    if ((await isAcceptingConnections(port)) && (await isFrontendServing(port))) return;
     await delay(200);
   }
   throw new TemporalBinaryError(
     `Temporal dev server did not accept connections on ${LOOPBACK}:${port} within ${timeoutMs} ms. ` +
       `See ${logFile}.`,
   );
+}
+
+/**
+ * Asks the frontend for its system info, the first call every client makes. The port accepts
+ * connections a moment before the frontend reports itself healthy, and a client connecting in
+ * that moment fails with "Frontend is not healthy yet".
+ */
+async function isFrontendServing(port: number): Promise<boolean> {
+  let connection: Connection | undefined;
+  try {
+    connection = await Connection.connect({ address: `${LOOPBACK}:${port}`, connectTimeout: '2s' });
+    await connection.withDeadline(Date.now() + 2_000, () => connection!.workflowService.getSystemInfo({}));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await connection?.close();
+  }
 }
 
 function isAcceptingConnections(port: number): Promise<boolean> {
