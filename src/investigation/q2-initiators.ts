@@ -13,6 +13,7 @@ import {
   WINDOW_HOURS,
   attempt,
   cappedFindings,
+  absentAnswer,
   failedAnswer,
   finding,
   windowAround,
@@ -43,14 +44,11 @@ export async function recoverInitiators(
   if (!result.ok) return failedAnswer('Q2', result.error);
   const { value } = result;
   if (!value.hasDataOfKind) {
-    return {
-      question: 'Q2',
-      coverage: 'absent',
-      findings: [],
-      querySummaries: [value.querySummary],
-      coverageNote:
-        'no process events for this host in the window, so the initiator cannot be recovered',
-    };
+    return absentAnswer(
+      'Q2',
+      [value.querySummary],
+      'no process events for this host in the window, so the initiator cannot be recovered',
+    );
   }
 
   const recognised = matchRecognisedTooling(deps.inventory, alert);

@@ -17,6 +17,7 @@ import {
   attempt,
   cappedFindings,
   describeProcess,
+  absentAnswer,
   failedAnswer,
   finding,
   windowAround,
@@ -50,13 +51,11 @@ export async function assessLineage(
   if (!result.ok) return failedAnswer('Q3', result.error);
   const { value } = result;
   if (!value.hasDataOfKind) {
-    return {
-      question: 'Q3',
-      coverage: 'absent',
-      findings: [],
-      querySummaries: [value.querySummary],
-      coverageNote: 'no process events for this host in the window, so lineage cannot be read',
-    };
+    return absentAnswer(
+      'Q3',
+      [value.querySummary],
+      'no process events for this host in the window, so lineage cannot be read',
+    );
   }
 
   const recognised = matchRecognisedTooling(deps.inventory, alert).map(

@@ -6,6 +6,7 @@ import {
   attempt,
   cappedFindings,
   describeProcess,
+  absentAnswer,
   failedAnswer,
   finding,
   windowAround,
@@ -64,14 +65,11 @@ export async function pivotAuthentication(
   const { value } = result;
   const summaries = [value.querySummary];
   if (!value.hasDataOfKind) {
-    return {
-      question: 'Q6',
-      coverage: 'absent',
-      findings: [],
-      querySummaries: summaries,
-      coverageNote:
-        'no authentication events for this host in the window; missing authentication telemetry is unresolved',
-    };
+    return absentAnswer(
+      'Q6',
+      summaries,
+      'no authentication events for this host in the window; missing authentication telemetry is unresolved',
+    );
   }
 
   const findings = [

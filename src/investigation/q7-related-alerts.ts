@@ -5,6 +5,7 @@ import {
   WINDOW_HOURS,
   attempt,
   cappedFindings,
+  absentAnswer,
   failedAnswer,
   finding,
   windowAround,
@@ -77,13 +78,11 @@ export async function findRelatedAlerts(
 ): Promise<Answer> {
   const scope = deps.scope ?? 'user';
   if (scope === 'user' && alert.user.id === undefined) {
-    return {
-      question: 'Q7',
-      coverage: 'absent',
-      findings: [],
-      querySummaries: [],
-      coverageNote: 'the alert has no user.id, so related alerts for the user cannot be read',
-    };
+    return absentAnswer(
+      'Q7',
+      [],
+      'the alert has no user.id, so related alerts for the user cannot be read',
+    );
   }
   const window = windowAround(alert, WINDOW_HOURS.Q7);
   const query = scope === 'user' ? { userId: alert.user.id, window } : { host: alert.host, window };
@@ -91,14 +90,11 @@ export async function findRelatedAlerts(
   if (!result.ok) return failedAnswer('Q7', result.error);
   const { value } = result;
   if (!value.hasDataOfKind) {
-    return {
-      question: 'Q7',
-      coverage: 'absent',
-      findings: [],
-      querySummaries: [value.querySummary],
-      coverageNote:
-        'the alert store holds no alerts in the window, so related alerts cannot be judged',
-    };
+    return absentAnswer(
+      'Q7',
+      [value.querySummary],
+      'the alert store holds no alerts in the window, so related alerts cannot be judged',
+    );
   }
 
   const others = value.events.filter((event) => !event.recordId.endsWith(`#${alert.alertId}`));

@@ -61,6 +61,15 @@ export async function attempt<T>(
 }
 
 /** The answer of a question whose telemetry source failed. */
+/** An answer whose source holds no data of the kind the question needs; unresolved, never benign. */
+export function absentAnswer(
+  question: QuestionId,
+  querySummaries: string[],
+  coverageNote: string,
+): Answer {
+  return { question, coverage: 'absent', findings: [], querySummaries, coverageNote };
+}
+
 export function failedAnswer(
   question: QuestionId,
   error: unknown,
