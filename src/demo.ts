@@ -19,7 +19,7 @@ const DATA_DIR = path.resolve(__dirname, '..', 'data');
 const DEMO_ANALYST = 'demo-analyst';
 const DECISION_WAIT_MS = 60_000;
 
-/** What the scripted analyst chooses for each verdict. */
+/** Choice of the scripted analyst for each verdict. */
 const SCRIPTED_CHOICE: Record<VerdictKind, { action: Action; comment: string }> = {
   escalate: { action: 'contain', comment: 'scripted analyst: escalated evidence, reversible containment' },
   unresolved: { action: 'preserve', comment: 'scripted analyst: evidence incomplete, preserve and escalate' },

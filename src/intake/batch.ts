@@ -31,7 +31,7 @@ export interface BatchOptions {
 }
 
 /**
- * Longest string accepted in a field the workflow carries. Sysmon call traces and command lines
+ * Maximum length of a string field the workflow carries. Sysmon call traces and command lines
  * stay far below it, and every activity input repeats the alert, so Temporal's 4 MiB message
  * limit would otherwise end a run that the intake had already accepted.
  */
@@ -89,8 +89,11 @@ export async function processBatch(
 
   const counts = countByStatus(results);
   const isAllInvalid = counts.invalid === results.length;
+  let httpStatus: BatchOutcome['httpStatus'] = 200;
+  if (isAllInvalid) httpStatus = 400;
+  else if (counts.failed > 0) httpStatus = 503;
   return {
-    httpStatus: isAllInvalid ? 400 : counts.failed > 0 ? 503 : 200,
+    httpStatus,
     counts,
     results,
     error: isAllInvalid ? 'no document in the request is valid; see each result' : undefined,

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 export interface IntakeToken {
   token: string;
-  /** Where a generated token is kept; undefined when it came from config. */
+  /** File that keeps a generated token; undefined when the token came from config. */
   generatedAt?: string;
 }
 

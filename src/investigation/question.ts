@@ -60,8 +60,10 @@ export async function attempt<T>(
   }
 }
 
-/** The answer of a question whose telemetry source failed. */
-/** An answer whose source holds no data of the kind the question needs; unresolved, never benign. */
+/**
+ * Builds the answer of a question whose source contains no data of the kind it needs. Such an
+ * answer is unresolved, never benign.
+ */
 export function absentAnswer(
   question: QuestionId,
   querySummaries: string[],
@@ -70,6 +72,7 @@ export function absentAnswer(
   return { question, coverage: 'absent', findings: [], querySummaries, coverageNote };
 }
 
+/** Builds the answer of a question whose telemetry source failed. */
 export function failedAnswer(
   question: QuestionId,
   error: unknown,

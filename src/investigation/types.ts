@@ -37,7 +37,7 @@ export interface Answer {
   findings: Finding[];
   /** Short description of each query that ran, with counts. */
   querySummaries: string[];
-  /** Why coverage is `failed` or `absent`, when it is. */
+  /** Reason coverage is `failed` or `absent`, when it is. */
   coverageNote?: string;
 }
 

@@ -26,7 +26,7 @@ export interface Decision {
   /** ISO 8601 time the decision was accepted (workflow time). */
   decidedAt: string;
   comment?: string;
-  /** Where the decision came from. */
+  /** Channel the decision came from. */
   channel: 'slack' | 'cli' | 'deadline';
   /** Second approver who confirmed the action under the two-person rule; unset otherwise. */
   confirmedBy?: string;
@@ -52,7 +52,7 @@ export type StepName =
 /** One intended call on a response connector. */
 export interface StepRequest {
   step: StepName;
-  /** What the step acts on, e.g. a host, a process entity id, a user SID. */
+  /** Objects the step acts on, e.g. a host, a process entity id, a user SID. */
   target: Record<string, string>;
   parameters: Record<string, unknown>;
   /** Stable per alert and step, so a retried call never acts twice. */
@@ -66,6 +66,6 @@ export interface StepResult {
   idempotencyKey: string;
   startedAt: string;
   finishedAt: string;
-  /** What the connector recorded or returned for the call. */
+  /** Record the connector kept or returned for the call. */
   record?: Record<string, unknown>;
 }

@@ -3,13 +3,13 @@ import type { Config } from '../config';
 import type { ResponseSettings } from '../../workflows/messages';
 import { isSlackEnabled } from '../config';
 
-/** The Temporal frontend address: TEMPORAL_ADDRESS, else the local dev server's port. */
+/** Returns the Temporal frontend address: TEMPORAL_ADDRESS, else the local dev server's port. */
 export function temporalAddress(config: Config): string {
   return config.TEMPORAL_ADDRESS ?? `127.0.0.1:${config.TEMPORAL_DEV_PORT}`;
 }
 
 /**
- * Connects a Temporal client. Throws with the address and the remedy when nothing answers there.
+ * Connects a Temporal client. Throws with the address and the remedy when no server responds there.
  */
 export async function connectClient(config: Config, address = temporalAddress(config)): Promise<Client> {
   try {
@@ -24,7 +24,7 @@ export async function connectClient(config: Config, address = temporalAddress(co
   }
 }
 
-/** The per-run settings a new workflow receives; recorded in its history for the audit. */
+/** Builds the per-run settings a new workflow receives; its history records them for the audit. */
 export function responseSettings(config: Config): ResponseSettings {
   return {
     decisionTimeout: config.SOAR_DECISION_TIMEOUT,
